@@ -1,0 +1,35 @@
+package org.stylemap.backend;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.stylemap.backend.cpu.CpuBackend;
+import org.stylemap.tensor.Device;
+
+/** The registry of backends by device. */
+public final class Backends {
+    private static final CpuBackend CPU = new CpuBackend();
+
+    private Backends() {}
+
+    public static Backend cpu() {
+        return CPU;
+    }
+
+    public static Backend get(Device device) {
+        if (device.kind() == Device.Kind.CPU) return CPU;
+        throw new UnsupportedOperationException("device " + device + " is not available: " + cudaStatus());
+    }
+
+    /** Why CUDA cannot be used (yet), in one line. */
+    public static String cudaStatus() {
+        return "the CUDA backend is not part of this build yet (kernels compile; the JCuda backend is the next milestone)";
+    }
+
+    /** Each backend's name with its state, for `stylemap info`. */
+    public static Map<String, String> describeAll() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("cpu", CPU.describe());
+        m.put("cuda", "unavailable: " + cudaStatus());
+        return m;
+    }
+}
