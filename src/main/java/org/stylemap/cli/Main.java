@@ -14,6 +14,7 @@ public final class Main {
     static {
         register(new InfoCommand());
         register(new BenchCommand());
+        register(new VerifyParityCommand());
     }
 
     private static void register(Command c) {

@@ -1,0 +1,66 @@
+package org.stylemap.parity;
+
+import io.jhdf.HdfFile;
+import java.nio.file.Path;
+import java.util.Map;
+import org.stylemap.io.H5;
+import org.stylemap.model.ModelConfig;
+import org.stylemap.model.NormalizeMode;
+import org.stylemap.tensor.DType;
+import org.stylemap.tensor.Device;
+import org.stylemap.tensor.Tensor;
+
+/**
+ * A reference fixture in the documented layout (shared/fixtures/README.md): configuration in root
+ * attributes, params/, inputs/, outputs/, losses/, grads/, train/. Reads tensors on demand.
+ */
+public final class Fixture implements AutoCloseable {
+    private final HdfFile file;
+    private final Path path;
+
+    public Fixture(Path path) {
+        this.path = path;
+        this.file = H5.open(path);
+    }
+
+    public Path path() { return path; }
+
+    public String attr(String name) {
+        String v = H5.attribute(file, name);
+        if (v == null) throw new IllegalArgumentException(path + ": missing root attribute '" + name + "'");
+        return v;
+    }
+
+    public int intAttr(String name) {
+        return (int) Math.round(Double.parseDouble(attr(name)));
+    }
+
+    public double doubleAttr(String name) {
+        return Double.parseDouble(attr(name));
+    }
+
+    public ModelConfig modelConfig() {
+        return new ModelConfig(intAttr("size"), intAttr("latent_spatial_size"), intAttr("latent_channel_size"),
+                intAttr("mapping_layer_num"), intAttr("channel_multiplier"),
+                H5.attribute(file, "channel_max") == null ? 512 : intAttr("channel_max"),
+                NormalizeMode.parse(attr("normalize_mode")), intAttr("small_generator") != 0, doubleAttr("lr_mul"));
+    }
+
+    public boolean has(String p) {
+        return H5.exists(file, p);
+    }
+
+    public Tensor tensor(String p, DType dtype) {
+        if (!has(p)) throw new IllegalArgumentException(path + ": missing dataset '" + p + "'");
+        return H5.tensor(file, p, dtype, Device.CPU);
+    }
+
+    public Map<String, Tensor> group(String p, DType dtype) {
+        return H5.group(file, p, dtype, Device.CPU);
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}
