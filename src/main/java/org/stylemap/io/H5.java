@@ -101,6 +101,10 @@ public final class H5 {
     /** Writes a dataset holding the tensor's values with the tensor's shape (float32 or float64). */
     public static void put(WritableGroup g, String name, Tensor t) {
         double[] v = t.toDoubleArray();
+        if (t.rank() == 0) {
+            g.putDataset(name, t.dtype() == DType.F64 ? (Object) v[0] : (Object) (float) v[0]);
+            return;
+        }
         Object data = switch (t.dtype()) {
             case F64 -> shapeArray(v, t.shape());
             case F32 -> {

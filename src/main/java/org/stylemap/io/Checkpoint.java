@@ -1,0 +1,115 @@
+package org.stylemap.io;
+
+import io.jhdf.HdfFile;
+import io.jhdf.api.Group;
+import io.jhdf.api.Node;
+import io.jhdf.api.WritableGroup;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.stylemap.nn.Adam;
+import org.stylemap.nn.Module;
+import org.stylemap.tensor.Device;
+import org.stylemap.tensor.Tensor;
+import org.stylemap.train.TrainConfig;
+import org.stylemap.train.TrainingState;
+
+/**
+ * One HDF5 file per checkpoint (layout in the README):
+ * <pre>
+ * /                    attributes format="stylemap-checkpoint", version, iteration, noise_seed,
+ *                      noise_offset, data_position
+ * /config              one string attribute per configuration key (official train.py names)
+ * /generator/KEY       state_dict entries under the official keys (likewise /encoder,
+ * /discriminator/KEY   /discriminator, /g_ema, /e_ema)
+ * /g_optim/exp_avg:KEY, /g_optim/exp_avg_sq:KEY, /g_optim/step:KEY   Adam state (likewise e_optim, d_optim)
+ * </pre>
+ * Written to FILE.tmp and renamed, so a crash never leaves a half-written checkpoint. An optimizer
+ * that has not stepped yet has no group: jhdf 0.13 writes unreadable files when a group holds
+ * empty subgroups, so no empty group is ever written.
+ */
+public final class Checkpoint {
+    public static final String FORMAT = "stylemap-checkpoint";
+    public static final int VERSION = 1;
+    private static final String[] MODULES = {"generator", "encoder", "discriminator", "g_ema", "e_ema"};
+    private static final String[] OPTIMS = {"g_optim", "e_optim", "d_optim"};
+
+    private Checkpoint() {}
+
+    private static Module[] modules(TrainingState s) {
+        return new Module[] {s.g, s.e, s.d, s.gEma, s.eEma};
+    }
+
+    private static Adam[] optims(TrainingState s) {
+        return new Adam[] {s.opt.g(), s.opt.e(), s.opt.d()};
+    }
+
+    public static void save(TrainingState s, Path path) {
+        H5.writeAtomically(path, f -> {
+            f.putAttribute("format", FORMAT);
+            f.putAttribute("version", VERSION);
+            f.putAttribute("iteration", s.iteration);
+            f.putAttribute("noise_seed", s.noise.seed());
+            f.putAttribute("noise_offset", s.noise.offset());
+            f.putAttribute("data_position", s.dataPosition);
+            WritableGroup cfg = f.putGroup("config");
+            s.config.asMap().forEach(cfg::putAttribute);
+            Module[] ms = modules(s);
+            for (int i = 0; i < ms.length; i++) {
+                WritableGroup g = f.putGroup(MODULES[i]);
+                ms[i].stateDict().forEach((k, t) -> H5.put(g, k, t));
+            }
+            Adam[] os = optims(s);
+            for (int i = 0; i < os.length; i++) {
+                if (os[i].steps().isEmpty()) continue;
+                WritableGroup g = f.putGroup(OPTIMS[i]);
+                os[i].state().forEach((k, t) -> H5.put(g, k.replace('/', ':'), t));
+                os[i].steps().forEach((k, n) -> g.putDataset("step:" + k, new long[] {n}));
+            }
+        });
+    }
+
+    /** The configuration stored in a checkpoint (after checking that the file is one). */
+    public static TrainConfig config(HdfFile f, Path path) {
+        String format = H5.attribute(f, "format");
+        if (!FORMAT.equals(format))
+            throw new IllegalArgumentException(path + ": not a stylemap checkpoint (no format=\"" + FORMAT + "\" attribute)");
+        Group cfg = H5.requireGroup(f, "config");
+        TrainConfig c = TrainConfig.defaults();
+        for (String k : cfg.getAttributes().keySet()) c = c.with(k, H5.attribute(cfg, k), path + " /config");
+        return c;
+    }
+
+    /** Restores a full training state (models, optimizers, counters) from a checkpoint. */
+    public static TrainingState load(Path path) {
+        try (HdfFile f = H5.open(path)) {
+            TrainConfig c = config(f, path);
+            TrainingState s = new TrainingState(c, longAttr(f, path, "iteration"), longAttr(f, path, "noise_offset"),
+                    longAttr(f, path, "data_position"));
+            Module[] ms = modules(s);
+            for (int i = 0; i < ms.length; i++) ms[i].loadStateDict(H5.group(f, MODULES[i], s.dtype, Device.CPU), path + " /" + MODULES[i]);
+            Adam[] os = optims(s);
+            for (int i = 0; i < os.length; i++) {
+                if (!H5.exists(f, OPTIMS[i])) continue;
+                Map<String, Tensor> state = new LinkedHashMap<>();
+                Map<String, Long> steps = new LinkedHashMap<>();
+                H5.group(f, OPTIMS[i], s.dtype, Device.CPU).forEach((k, t) -> {
+                    if (k.startsWith("step:")) steps.put(k.substring(5), (long) t.item());
+                    else state.put(k.replace(':', '/'), t);
+                });
+                os[i].load(state, steps);
+            }
+            return s;
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(path + ": unreadable or truncated checkpoint (" + e.getMessage() + ")");
+        }
+    }
+
+    private static long longAttr(Node n, Path path, String name) {
+        String v = H5.attribute(n, name);
+        if (v == null) throw new IllegalArgumentException(path + ": missing attribute '" + name + "'");
+        return Long.parseLong(v);
+    }
+}

@@ -1,0 +1,158 @@
+package org.stylemap.train;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.stylemap.model.ModelConfig;
+import org.stylemap.model.NormalizeMode;
+
+/**
+ * A training run's configuration: key = value pairs under the official train.py argument names
+ * (plus channel_max and this program's own keys). Every key is declared with its type and
+ * default, so unknown keys and malformed values are refused with the file and the key named.
+ */
+public final class TrainConfig {
+    private enum Type { INT, DOUBLE, BOOL, STRING }
+
+    private record Key(Type type, String def, String doc) {}
+
+    private static final Map<String, Key> KEYS = new LinkedHashMap<>();
+
+    private static void key(String name, Type t, String def, String doc) {
+        KEYS.put(name, new Key(t, def, doc));
+    }
+
+    static {
+        // Architecture (official names and defaults at 256x256).
+        key("size", Type.INT, "256", "image side, a power of two from 16 to 1024");
+        key("latent_spatial_size", Type.INT, "8", "stylemap side");
+        key("latent_channel_size", Type.INT, "64", "stylemap channels (and z dimension)");
+        key("mapping_layer_num", Type.INT, "8", "mapping network layers");
+        key("channel_multiplier", Type.INT, "2", "channel multiplier of the channel table");
+        key("channel_max", Type.INT, "512", "clamp of the channel table (512 = official)");
+        key("normalize_mode", Type.STRING, "LayerNorm", "LayerNorm, InstanceNorm2d or BatchNorm2d");
+        key("small_generator", Type.BOOL, "false", "stylemaps of latent_channel_size channels at every layer");
+        key("lr_mul", Type.DOUBLE, "0.01", "learning-rate multiplier of the mapping network");
+        // Optimisation (official names and defaults).
+        key("batch", Type.INT, "16", "images per iteration");
+        key("lr", Type.DOUBLE, "0.002", "Adam learning rate (D: lr * d_reg_every / (d_reg_every + 1))");
+        key("r1", Type.DOUBLE, "10", "R1 penalty weight gamma");
+        key("d_reg_every", Type.INT, "16", "lazy R1 interval");
+        key("iter", Type.INT, "1400000", "iterations to train");
+        key("lambda_x_rec_loss", Type.DOUBLE, "1", "image reconstruction MSE");
+        key("lambda_adv_loss", Type.DOUBLE, "1", "generator adversarial loss");
+        key("lambda_w_rec_loss", Type.DOUBLE, "1", "stylemap reconstruction loss");
+        key("lambda_d_loss", Type.DOUBLE, "1", "discriminator loss");
+        key("lambda_perceptual_loss", Type.DOUBLE, "1", "LPIPS (off without lpips_weights)");
+        key("lambda_indomainGAN_D_loss", Type.DOUBLE, "1", "in-domain term of D");
+        key("lambda_indomainGAN_E_loss", Type.DOUBLE, "1", "in-domain term of E");
+        // This program's own keys.
+        key("dataset", Type.STRING, "", "prepared HDF5 dataset (stylemap prepare); empty = the built-in sample set");
+        key("lpips_weights", Type.STRING, "", "HDF5 file with LPIPS-VGG16 weights; empty = perceptual loss off");
+        key("seed", Type.INT, "1", "seed of initialisation, noise and data order");
+        key("dtype", Type.STRING, "f32", "f32 or f64");
+        key("save_network_interval", Type.INT, "10000", "iterations between checkpoints (official name)");
+        key("sample_interval", Type.INT, "1000", "iterations between sample grids");
+        key("val_interval", Type.INT, "10000", "iterations between validations");
+        key("val_images", Type.INT, "64", "validation images used at each validation");
+        key("log_interval", Type.INT, "10", "iterations between progress lines and metric rows");
+    }
+
+    private final Map<String, String> values;
+
+    private TrainConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static TrainConfig defaults() {
+        Map<String, String> v = new LinkedHashMap<>();
+        KEYS.forEach((k, key) -> v.put(k, key.def()));
+        return new TrainConfig(v);
+    }
+
+    /** Reads a properties file over the defaults. */
+    public static TrainConfig load(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("config " + file + ": cannot read (" + e.getMessage() + ")");
+        }
+        TrainConfig c = defaults();
+        for (String k : p.stringPropertyNames()) c = c.with(k, p.getProperty(k), "config " + file);
+        return c;
+    }
+
+    /** A copy with key set to value (validated); source names where the value came from in errors. */
+    public TrainConfig with(String key, String value, String source) {
+        Key k = KEYS.get(key);
+        if (k == null) throw new IllegalArgumentException(source + ": unknown key '" + key + "' (known: " + String.join(", ", KEYS.keySet()) + ")");
+        String v = value.trim();
+        try {
+            switch (k.type()) {
+                case INT -> Integer.parseInt(v);
+                case DOUBLE -> Double.parseDouble(v);
+                case BOOL -> {
+                    if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false") && !v.equals("0") && !v.equals("1"))
+                        throw new NumberFormatException();
+                }
+                case STRING -> { }
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(source + ": key '" + key + "' needs " + k.type().name().toLowerCase()
+                    + " value, got '" + value + "'");
+        }
+        Map<String, String> copy = new LinkedHashMap<>(values);
+        copy.put(key, v);
+        return new TrainConfig(copy);
+    }
+
+    /** Applies "key=value" overrides (from --set). */
+    public TrainConfig with(Iterable<String> assignments) {
+        TrainConfig c = this;
+        for (String a : assignments) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--set needs key=value, got '" + a + "'");
+            c = c.with(a.substring(0, eq).trim(), a.substring(eq + 1), "--set");
+        }
+        return c;
+    }
+
+    public int getInt(String k) { return Integer.parseInt(get(k)); }
+    public double getDouble(String k) { return Double.parseDouble(get(k)); }
+    public boolean getBool(String k) { String v = get(k); return v.equalsIgnoreCase("true") || v.equals("1"); }
+
+    public String get(String k) {
+        String v = values.get(k);
+        if (v == null) throw new IllegalArgumentException("unknown config key '" + k + "'");
+        return v;
+    }
+
+    public Map<String, String> asMap() {
+        return Collections.unmodifiableMap(values);
+    }
+
+    /** Every key with its default and meaning, for --help and the README. */
+    public static Map<String, String> documentation() {
+        Map<String, String> m = new LinkedHashMap<>();
+        KEYS.forEach((k, key) -> m.put(k, key.doc() + " (default " + (key.def().isEmpty() ? "empty" : key.def()) + ")"));
+        return m;
+    }
+
+    public ModelConfig model() {
+        return new ModelConfig(getInt("size"), getInt("latent_spatial_size"), getInt("latent_channel_size"),
+                getInt("mapping_layer_num"), getInt("channel_multiplier"), getInt("channel_max"),
+                NormalizeMode.parse(get("normalize_mode")), getBool("small_generator"), getDouble("lr_mul"));
+    }
+
+    public LossWeights weights() {
+        return new LossWeights(getDouble("lambda_x_rec_loss"), getDouble("lambda_adv_loss"), getDouble("lambda_w_rec_loss"),
+                getDouble("lambda_d_loss"), getDouble("lambda_perceptual_loss"), getDouble("lambda_indomainGAN_D_loss"),
+                getDouble("lambda_indomainGAN_E_loss"));
+    }
+}

@@ -1,0 +1,42 @@
+package org.stylemap.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.stylemap.tensor.DType;
+
+/**
+ * Reproduces the official implementation's fixture (computed by the official PyTorch code in
+ * float64): every output, loss, gradient (including the second-order R1 gradient) and every
+ * parameter after two training iterations.
+ */
+class ParityTest {
+    static final Path FIXTURE = Path.of("src/test/resources/fixtures/parity_s32.h5");
+
+    private static ParityReport check(DType dtype) {
+        assertTrue(Files.isRegularFile(FIXTURE), "fixture missing: " + FIXTURE);
+        ParityReport r = ParityCheck.run(FIXTURE, dtype, stage -> {});
+        r.print(System.out, false);
+        System.out.printf("%s: worst outputs %.2e losses %.2e grads %.2e train %.2e%n", dtype, r.worst("outputs/"),
+                r.worst("losses/"), r.worst("grads/"), r.worst("train/"));
+        return r;
+    }
+
+    @Test
+    void float64MatchesEveryTensor() {
+        ParityReport r = check(DType.F64);
+        // 15 outputs + 5 losses + every parameter gradient of 6 (loss, module) pairs + 8 training losses + 5 state dicts.
+        assertTrue(r.rows().size() > 400, "too few tensors compared: " + r.rows().size());
+        assertEquals(0, r.failures().size(), "tensors over tolerance: " + r.failures());
+        assertTrue(r.worst("grads/r1_reg/") > 0 && r.worst("grads/r1_reg/") < 1e-9, "second-order R1 gradients not compared or off");
+    }
+
+    @Test
+    void float32MatchesWithinItsTolerances() {
+        ParityReport r = check(DType.F32);
+        assertEquals(0, r.failures().size(), "tensors over tolerance: " + r.failures());
+    }
+}
