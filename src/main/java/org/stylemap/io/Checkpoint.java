@@ -1,13 +1,16 @@
 package org.stylemap.io;
 
 import io.jhdf.HdfFile;
-import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.stylemap.model.Encoder;
+import org.stylemap.model.Generator;
+import org.stylemap.model.Init;
 import org.stylemap.nn.Adam;
+import org.stylemap.tensor.DType;
 import org.stylemap.nn.Module;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
@@ -18,15 +21,15 @@ import org.stylemap.train.TrainingState;
  * One HDF5 file per checkpoint (layout in the README):
  * <pre>
  * /                    attributes format="stylemap-checkpoint", version, iteration, noise_seed,
- *                      noise_offset, data_position
- * /config              one string attribute per configuration key (official train.py names)
+ *                      noise_offset, data_position, and one string attribute per configuration
+ *                      key (official train.py names, as in the reference fixtures)
  * /generator/KEY       state_dict entries under the official keys (likewise /encoder,
  * /discriminator/KEY   /discriminator, /g_ema, /e_ema)
  * /g_optim/exp_avg:KEY, /g_optim/exp_avg_sq:KEY, /g_optim/step:KEY   Adam state (likewise e_optim, d_optim)
  * </pre>
  * Written to FILE.tmp and renamed, so a crash never leaves a half-written checkpoint. An optimizer
- * that has not stepped yet has no group: jhdf 0.13 writes unreadable files when a group holds
- * empty subgroups, so no empty group is ever written.
+ * that has not stepped yet has no group: jhdf 0.13 writes unreadable files when a group without
+ * datasets precedes another group, so every group written holds datasets.
  */
 public final class Checkpoint {
     public static final String FORMAT = "stylemap-checkpoint";
@@ -52,8 +55,7 @@ public final class Checkpoint {
             f.putAttribute("noise_seed", s.noise.seed());
             f.putAttribute("noise_offset", s.noise.offset());
             f.putAttribute("data_position", s.dataPosition);
-            WritableGroup cfg = f.putGroup("config");
-            s.config.asMap().forEach(cfg::putAttribute);
+            s.config.asMap().forEach(f::putAttribute);
             Module[] ms = modules(s);
             for (int i = 0; i < ms.length; i++) {
                 WritableGroup g = f.putGroup(MODULES[i]);
@@ -74,9 +76,9 @@ public final class Checkpoint {
         String format = H5.attribute(f, "format");
         if (!FORMAT.equals(format))
             throw new IllegalArgumentException(path + ": not a stylemap checkpoint (no format=\"" + FORMAT + "\" attribute)");
-        Group cfg = H5.requireGroup(f, "config");
         TrainConfig c = TrainConfig.defaults();
-        for (String k : cfg.getAttributes().keySet()) c = c.with(k, H5.attribute(cfg, k), path + " /config");
+        for (String k : f.getAttributes().keySet())
+            if (TrainConfig.documentation().containsKey(k)) c = c.with(k, H5.attribute(f, k), path.toString());
         return c;
     }
 
@@ -104,6 +106,32 @@ public final class Checkpoint {
             throw e;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(path + ": unreadable or truncated checkpoint (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The EMA networks used for generation and editing. */
+    public record Inference(TrainConfig config, Generator g, Encoder e) {}
+
+    /**
+     * Loads only /config, /g_ema and /e_ema: enough for generate/encode/edit, and all that an
+     * export of an official PyTorch checkpoint needs to contain (see the README's h5py recipe).
+     */
+    public static Inference loadInference(Path path) {
+        try (HdfFile f = H5.open(path)) {
+            TrainConfig c = config(f, path);
+            DType dtype = DType.parse(c.get("dtype"));
+            Init init = new Init(dtype, Device.CPU, new org.stylemap.random.Generator(0));
+            Generator g = new Generator(init, c.model());
+            Encoder e = new Encoder(init, c.model());
+            g.loadStateDict(H5.group(f, "g_ema", dtype, Device.CPU), path + " /g_ema");
+            e.loadStateDict(H5.group(f, "e_ema", dtype, Device.CPU), path + " /e_ema");
+            g.train(false);
+            e.train(false);
+            return new Inference(c, g, e);
+        } catch (IllegalArgumentException ex) {
+            throw ex;
+        } catch (RuntimeException ex) {
+            throw new IllegalArgumentException(path + ": unreadable or truncated checkpoint (" + ex.getMessage() + ")");
         }
     }
 

@@ -74,4 +74,33 @@ class CheckpointTest {
         assertTrue(e4.getMessage().contains("has shape") && e4.getMessage().contains("configuration needs"), e4.getMessage());
         assertEquals(DType.F32, other.dtype);
     }
+
+    /** What the README's h5py recipe writes for an official checkpoint: the configuration attributes, /g_ema, /e_ema only. */
+    private static void writeExport(Path file, TrainingState s, String dropKey) {
+        H5.writeAtomically(file, f -> {
+            f.putAttribute("format", Checkpoint.FORMAT);
+            f.putAttribute("version", Checkpoint.VERSION);
+            for (String k : new String[] {"size", "latent_spatial_size", "latent_channel_size", "mapping_layer_num", "channel_max"})
+                f.putAttribute(k, s.config.get(k));
+            io.jhdf.api.WritableGroup g = f.putGroup("g_ema"), e = f.putGroup("e_ema");
+            s.gEma.stateDict().forEach((k, t) -> { if (!k.equals(dropKey)) H5.put(g, k, t); });
+            s.eEma.stateDict().forEach((k, t) -> H5.put(e, k, t));
+        });
+    }
+
+    @Test
+    void loadsAnExportWithOnlyTheEmaNetworksAndNamesAMissingKey(@TempDir Path dir) {
+        TrainingState s = TrainingState.fresh(tiny("LayerNorm"));
+        Path ok = dir.resolve("export.h5");
+        writeExport(ok, s, null);
+        Checkpoint.Inference inf = Checkpoint.loadInference(ok);
+        try (Scope sc = Scope.open(); GradMode off = GradMode.off()) {
+            Tensor z = Tensor.randn(new org.stylemap.random.Generator(5), DType.F32, Device.CPU, 2, 8);
+            assertArrayEquals(s.gEma.synthesize(s.gEma.stylemap(z)).toDoubleArray(), inf.g().synthesize(inf.g().stylemap(z)).toDoubleArray());
+        }
+        Path broken = dir.resolve("broken.h5");
+        writeExport(broken, s, "decoder.to_rgb.conv.weight");
+        var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.loadInference(broken));
+        assertTrue(e.getMessage().contains("missing key 'decoder.to_rgb.conv.weight'") && e.getMessage().contains("g_ema"), e.getMessage());
+    }
 }
