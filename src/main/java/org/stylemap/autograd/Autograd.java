@@ -45,7 +45,13 @@ public final class Autograd {
             Tensor leaf = e.getKey();
             if (!leaf.isLeaf() || !leaf.requiresGrad()) continue;
             Tensor g = e.getValue();
-            if (leaf.grad() == null) leaf.setGrad(Scope.untracked(() -> Elementwise.copy(g)));
+            if (leaf.grad() == null) {
+                // Parameters (long-lived) keep long-lived gradients; a leaf made inside a scope (an input
+                // batch with requiresGrad for R1) gets a gradient freed with it, not left to the GC.
+                Tensor copy = Scope.untracked(() -> Elementwise.copy(g));
+                Scope.tieTo(leaf.storage(), copy.storage());
+                leaf.setGrad(copy);
+            }
             else Elementwise.addInPlace(leaf.grad(), g);
         }
     }

@@ -46,6 +46,19 @@ public final class Scope implements AutoCloseable {
         if (s != null) s.owned.add(storage);
     }
 
+    /**
+     * Gives storage the lifetime of owner: it joins the open scope that owns owner, and stays
+     * long-lived when none does (a leaf's gradient lives as long as the leaf).
+     */
+    public static void tieTo(Storage owner, Storage storage) {
+        for (Scope s : STACK.get()) s.owned.remove(storage);
+        for (Scope s : STACK.get())
+            if (s.owned.contains(owner)) {
+                s.owned.add(storage);
+                return;
+            }
+    }
+
     /** True when the storage is owned by some open scope (false: long-lived, GC-backed). */
     public static boolean isScoped(Storage storage) {
         for (Scope s : STACK.get()) if (s.owned.contains(storage)) return true;
@@ -83,9 +96,10 @@ public final class Scope implements AutoCloseable {
     @Override
     public void close() {
         if (closed) return;
-        closed = true;
         ArrayDeque<Scope> stack = STACK.get();
+        // Checked before marking it closed: a refused close must leave the scope open and closable.
         if (stack.peek() != this) throw new IllegalStateException("scopes must be closed in the order they were opened");
+        closed = true;
         stack.pop();
         List<Storage> toFree = new ArrayList<>(owned);
         owned.clear();

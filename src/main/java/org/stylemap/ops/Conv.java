@@ -31,6 +31,7 @@ public final class Conv {
 
     /** The adjoint of conv2d in x: dx of shape xShape from dy. */
     public static Tensor conv2dBackwardData(Tensor dy, Tensor w, int[] xShape, int stride, int padding, int groups) {
+        checkAdjoint("conv2d_backward_data", dy, w, xShape, w.shape(), stride, padding, groups);
         Tensor dx = Tensor.empty(dy.dtype(), dy.device(), xShape);
         dx.backend().conv2dBackwardData(dy, w, dx, stride, stride, padding, padding, groups);
         return Autograd.record(dx, "conv2d_backward_data", (g, n) -> new Tensor[] {
@@ -40,11 +41,28 @@ public final class Conv {
 
     /** The adjoint of conv2d in w: dw of shape wShape from x and dy. */
     public static Tensor conv2dBackwardWeight(Tensor x, Tensor dy, int[] wShape, int stride, int padding, int groups) {
+        checkAdjoint("conv2d_backward_weight", dy, x, x.shape(), wShape, stride, padding, groups);
         Tensor dw = Tensor.empty(dy.dtype(), dy.device(), wShape);
         dw.backend().conv2dBackwardWeight(x, dy, dw, stride, stride, padding, padding, groups);
         return Autograd.record(dw, "conv2d_backward_weight", (g, n) -> new Tensor[] {
                 n[0] ? conv2dBackwardData(dy, g, x.shape(), stride, padding, groups) : null,
                 n[1] ? conv2d(x, g, stride, padding, groups) : null}, x, dy);
+    }
+
+    /**
+     * The backends read dy as conv2d's output for these shapes, so it must have exactly that shape
+     * (a larger dy would otherwise be read silently as a wrong one).
+     */
+    private static void checkAdjoint(String op, Tensor dy, Tensor other, int[] xShape, int[] wShape, int stride, int padding, int groups) {
+        Shape.check(dy.dtype() == other.dtype(), op + ": dtypes differ (" + dy.dtype() + " and " + other.dtype() + ")");
+        Shape.check(dy.rank() == 4 && xShape.length == 4 && wShape.length == 4 && xShape[1] == wShape[1] * groups
+                && wShape[0] % groups == 0, op + ": input " + Shape.str(xShape) + " does not match weight "
+                + Shape.str(wShape) + " with groups=" + groups + " (gradient " + Shape.str(dy.shape()) + ")");
+        int[] expect = {xShape[0], wShape[0], (xShape[2] + 2 * padding - wShape[2]) / stride + 1,
+                (xShape[3] + 2 * padding - wShape[3]) / stride + 1};
+        Shape.check(java.util.Arrays.equals(dy.shape(), expect), op + ": gradient " + Shape.str(dy.shape())
+                + " is not the conv2d output shape " + Shape.str(expect) + " of input " + Shape.str(xShape) + " and weight "
+                + Shape.str(wShape) + " (stride " + stride + ", padding " + padding + ")");
     }
 
     /**

@@ -15,7 +15,8 @@ public final class Linalg {
         int m = a.shape(-2), k = a.shape(-1), n = b.shape(-1);
         Shape.check(b.shape(-2) == k, "matmul: inner sizes differ: " + Shape.str(a.shape()) + " @ " + Shape.str(b.shape()));
         Shape.check(a.dtype() == b.dtype(), "matmul: dtypes differ (" + a.dtype() + " and " + b.dtype() + ")");
-        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a.shape(), a.rank() - 2), Arrays.copyOf(b.shape(), b.rank() - 2));
+        int[] batch = Shape.broadcast("matmul " + Shape.str(a.shape()) + " @ " + Shape.str(b.shape()) + " (batch dimensions)",
+                Arrays.copyOf(a.shape(), a.rank() - 2), Arrays.copyOf(b.shape(), b.rank() - 2));
         int nb = (int) Shape.numel(batch);
         Tensor a3 = asBatch(a, batch, nb), b3 = asBatch(b, batch, nb);
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);

@@ -22,6 +22,7 @@ public final class Upfirdn2d {
         Shape.check(x.rank() == 4 && k.rank() == 2, "upfirdn2d: needs x [N,C,H,W] and kernel [KH,KW], got "
                 + Shape.str(x.shape()) + " and " + Shape.str(k.shape()));
         Shape.check(!k.requiresGrad(), "upfirdn2d: the FIR kernel is a constant and cannot require grad");
+        Shape.check(x.dtype() == k.dtype(), "upfirdn2d: dtypes differ (input " + x.dtype() + ", kernel " + k.dtype() + ")");
         Shape.check(upX >= 1 && upY >= 1 && downX >= 1 && downY >= 1, "upfirdn2d: up and down factors must be >= 1");
         int h = x.shape(2), w = x.shape(3), kh = k.shape(0), kw = k.shape(1);
         int outH = Math.floorDiv(h * upY + padY0 + padY1 - kh, downY) + 1;

@@ -24,7 +24,7 @@ public final class Tensor {
     private final long offset;
 
     private boolean requiresGrad;
-    /** Accumulated gradient of a leaf after backward(); long-lived (outside all scopes). */
+    /** Accumulated gradient of a leaf after backward(); lives as long as the leaf (long-lived for parameters). */
     private Tensor grad;
     /** The node that produced this tensor, or null for leaves and tensors made without grad. */
     private Node gradFn;

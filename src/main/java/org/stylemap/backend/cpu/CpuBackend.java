@@ -261,8 +261,12 @@ public final class CpuBackend implements Backend {
         long n = out.numel(), o = out.offset();
         Parallel.forRange((int) n, 4096, (from, to) -> {
             int[] scratch = new int[4];
-            for (int i = from; i < to; i++)
-                set(s, d, o + i, uniform ? Philox.uniform(seed, offset + i, scratch) : Philox.normal(seed, offset + i, scratch));
+            for (int i = from; i < to; i++) {
+                double v = uniform ? Philox.uniform(seed, offset + i, scratch) : Philox.normal(seed, offset + i, scratch);
+                // Rounding to float32 must not turn a uniform value just below 1 into 1: keep [0, 1).
+                if (uniform && !d && (float) v >= 1f) v = Math.nextDown(1f);
+                set(s, d, o + i, v);
+            }
         });
     }
 }

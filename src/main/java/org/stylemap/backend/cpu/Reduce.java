@@ -35,7 +35,12 @@ final class Reduce {
             Parallel.forRange((int) nk, Math.max(1, (int) (65536 / Math.max(1, nr))), (from, to) -> {
                 for (int k = from; k < to; k++) {
                     long off = base + offsetOf(k, kShape, kStr);
-                    CpuBackend.set(so, f64, outBase + k, sumRange(sx, f64, off, rShape, rStr, 0, nr));
+                    // The same block order as the partial-sum path below, so a result never depends
+                    // on which path (and so on how many outputs or threads) computed it.
+                    double s = 0;
+                    for (long blk = 0; blk < blocks; blk++)
+                        s += sumRange(sx, f64, off, rShape, rStr, blk * BLOCK, Math.min(nr, (blk + 1) * BLOCK));
+                    CpuBackend.set(so, f64, outBase + k, s);
                 }
             });
             return;

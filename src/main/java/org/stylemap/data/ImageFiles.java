@@ -1,0 +1,122 @@
+package org.stylemap.data;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/** Reading PNG/JPEG files into {@link RgbImage}s and writing RGB PNGs (ImageIO). */
+public final class ImageFiles {
+    static {
+        // ImageIO's default disk cache writes temp files per decode: slow and pointless for files we own.
+        ImageIO.setUseCache(false);
+    }
+
+    private ImageFiles() {}
+
+    /** Whether the name ends in .png, .jpg or .jpeg (any case): the files `prepare` takes. */
+    public static boolean hasImageExtension(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+    }
+
+    /**
+     * Decodes an image file to RGB. Grayscale is replicated to three channels, palettes are looked
+     * up, and alpha is dropped (as PIL's convert("RGB"), which the reference data pipeline uses).
+     *
+     * @throws UnreadableImageException when the file cannot be decoded, naming the file
+     */
+    public static RgbImage read(Path file) throws UnreadableImageException {
+        BufferedImage bi;
+        try (InputStream in = Files.newInputStream(file)) {
+            bi = ImageIO.read(in);
+        } catch (IOException | RuntimeException e) {
+            // Decoders report damaged data with assorted runtime exceptions as well as IIOException.
+            throw new UnreadableImageException(file, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
+        }
+        if (bi == null) throw new UnreadableImageException(file, unsupportedFormat(file), null);
+        return toRgb(bi);
+    }
+
+    /** Why ImageIO found no decoder, naming WebP (common in scraped sets such as LSUN, whatever the extension). */
+    private static String unsupportedFormat(Path file) {
+        byte[] head = new byte[12];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 12) == 12 && new String(head, 0, 4, StandardCharsets.ISO_8859_1).equals("RIFF")
+                    && new String(head, 8, 4, StandardCharsets.ISO_8859_1).equals("WEBP"))
+                return "WebP data, which is not supported: convert it to PNG";
+        } catch (IOException e) {
+            // Fall through to the generic reason: the decoder attempt already read the file once.
+        }
+        return "no decoder recognises its contents";
+    }
+
+    static RgbImage toRgb(BufferedImage bi) {
+        int w = bi.getWidth(), h = bi.getHeight();
+        float[] p = new float[3 * w * h];
+        ColorModel cm = bi.getColorModel();
+        Raster r = bi.getRaster();
+        if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+            // Take gray samples as stored: getRGB would treat Java's gray space as linear light and
+            // brighten every mid-tone on the way to sRGB.
+            float scale = 255f / ((1 << cm.getComponentSize(0)) - 1);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                r.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) p[y * w + x] = p[(h + y) * w + x] = p[(2 * h + y) * w + x] = row[x] * scale;
+            }
+        } else if (cm instanceof ComponentColorModel && cm.getColorSpace().isCS_sRGB()
+                && r.getSampleModel() instanceof ComponentSampleModel sm && r.getDataBuffer() instanceof DataBufferByte db
+                && db.getNumBanks() == 1) {
+            // 8-bit RGB(A) as JPEG and PNG decode to: copy the bytes directly, several times faster than getRGB.
+            byte[] d = db.getData();
+            int ps = sm.getPixelStride(), ss = sm.getScanlineStride();
+            int origin = db.getOffset() - r.getSampleModelTranslateY() * ss - r.getSampleModelTranslateX() * ps;
+            for (int c = 0; c < 3; c++) {
+                int band = sm.getBandOffsets()[c];
+                for (int y = 0; y < h; y++) {
+                    int src = origin + y * ss + band, dst = (c * h + y) * w;
+                    for (int x = 0; x < w; x++) p[dst + x] = d[src + x * ps] & 0xFF;
+                }
+            }
+        } else {
+            // Palettes, packed ints, 16-bit and other colour spaces: let Java convert to 8-bit sRGB.
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                bi.getRGB(0, y, w, 1, row, 0, w);
+                for (int x = 0; x < w; x++) {
+                    int argb = row[x];
+                    p[y * w + x] = (argb >> 16) & 0xFF;
+                    p[(h + y) * w + x] = (argb >> 8) & 0xFF;
+                    p[(2 * h + y) * w + x] = argb & 0xFF;
+                }
+            }
+        }
+        return new RgbImage(w, h, p);
+    }
+
+    /** Writes an 8-bit RGB PNG (values rounded and clamped), creating parent folders. */
+    public static void writePng(RgbImage img, Path file) throws IOException {
+        int w = img.width(), h = img.height();
+        BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++)
+                row[x] = RgbImage.quantize(img.get(0, x, y)) << 16 | RgbImage.quantize(img.get(1, x, y)) << 8 | RgbImage.quantize(img.get(2, x, y));
+            bi.setRGB(0, y, w, 1, row, 0, w);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) Files.createDirectories(dir);
+        if (!ImageIO.write(bi, "png", file.toFile())) throw new IOException("no PNG writer available");
+    }
+}
