@@ -14,6 +14,8 @@ public final class Main {
     static {
         register(new InfoCommand());
         register(new BenchCommand());
+        register(new PrepareCommand());
+        register(new TrainCommand());
         register(new VerifyParityCommand());
     }
 

@@ -1,0 +1,20 @@
+package org.stylemap.train;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** The perceptual term of the reconstruction loss: LPIPS when weights are configured, else off (said once). */
+final class Perceptual {
+    private Perceptual() {}
+
+    static PerceptualLoss fromConfig(TrainConfig c, TrainingState state, PrintStream log) {
+        String weights = c.get("lpips_weights");
+        if (c.getDouble("lambda_perceptual_loss") == 0) return null;
+        if (weights.isEmpty()) {
+            log.println("[train] note: no lpips_weights configured, so the LPIPS term of the reconstruction loss is off "
+                    + "(see docs/LPIPS.md to export the VGG16 + LPIPS weights)");
+            return null;
+        }
+        throw new IllegalArgumentException("LPIPS pending: " + Trainer.resolve(weights));
+    }
+}

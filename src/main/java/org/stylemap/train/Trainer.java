@@ -1,0 +1,195 @@
+package org.stylemap.train;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.stylemap.autograd.GradMode;
+import org.stylemap.data.Batch;
+import org.stylemap.data.BuiltinDataset;
+import org.stylemap.data.ImageDataset;
+import org.stylemap.data.Loader;
+import org.stylemap.data.Split;
+import org.stylemap.io.Checkpoint;
+import org.stylemap.memory.Scope;
+import org.stylemap.ops.Losses;
+import org.stylemap.tensor.Device;
+import org.stylemap.tensor.Tensor;
+
+/**
+ * The training program around {@link TrainStep}: data, noise, progress lines, metrics log and
+ * plot, sample grids, validation, atomic checkpoints, exact resume, Ctrl-C and non-finite losses.
+ * Noise and data come from streams whose positions are checkpointed, so a resumed run continues
+ * with exactly the numbers an uninterrupted run would have used.
+ */
+public final class Trainer {
+    /** The columns of metrics.csv. */
+    static final List<String> COLUMNS = List.of("g_adv", "w_rec", "d", "d_indomain", "r1", "x_rec", "lpips", "e_rec",
+            "images_per_s", "val_mse", "val_lpips");
+    private static final int GRID = 8;
+
+    private final TrainingState state;
+    private final Path out;
+    private final PrintStream log;
+    private final long iterations;
+    private volatile boolean interrupted;
+
+    /** A fresh run, or a resumed one when state comes from a checkpoint. */
+    public Trainer(TrainingState state, Path out, long iterations, PrintStream log) {
+        this.state = state;
+        this.out = out;
+        this.iterations = iterations;
+        this.log = log;
+    }
+
+    /** Asks the loop to stop after the current iteration (it then saves a checkpoint). */
+    public void interrupt() {
+        interrupted = true;
+    }
+
+    /** Where the dataset comes from: the configured file, or the built-in sample set. */
+    static Path datasetPath(TrainConfig c) {
+        String d = c.get("dataset");
+        Path home = Path.of(System.getProperty("stylemap.home", "."));
+        if (!d.isEmpty()) return resolve(d);
+        return BuiltinDataset.ensure(home.resolve("datasets"), c.getInt("size"));
+    }
+
+    /** A configured path: as given when it exists, else relative to the project folder (configs name datasets/...). */
+    static Path resolve(String path) {
+        Path p = Path.of(path);
+        if (p.isAbsolute() || Files.exists(p)) return p;
+        return Path.of(System.getProperty("stylemap.home", ".")).resolve(p);
+    }
+
+    /** Runs to the configured number of iterations; returns the losses of every iteration run here. */
+    public List<Map<String, Double>> run() {
+        TrainConfig c = state.config;
+        int batch = c.getInt("batch"), size = c.getInt("size");
+        try {
+            Files.createDirectories(out);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create " + out + ": " + e.getMessage());
+        }
+        PerceptualLoss perceptual = Perceptual.fromConfig(c, state, log);
+        TrainStep step = new TrainStep(state.g, state.e, state.d, state.gEma, state.eEma, state.opt, c.weights(),
+                c.getDouble("r1"), c.getInt("d_reg_every"), perceptual);
+        List<Map<String, Double>> history = new ArrayList<>();
+        try (ImageDataset data = ImageDataset.open(datasetPath(c), size);
+             Loader loader = Loader.training(data, batch, c.getInt("seed"), state.dataPosition)) {
+            int valCount = Math.min(GRID, data.count(Split.VAL));
+            Tensor sampleZ = Scope.untracked(() -> Tensor.randn(new org.stylemap.random.Generator(c.getInt("seed") + 7919L),
+                    state.dtype, Device.CPU, GRID, state.model.latentChannelSize()));
+            Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(Device.CPU).to(state.dtype)) : null;
+            MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), COLUMNS, state.iteration);
+            log.printf("[train] %s: %d train / %d val images of %dx%d; G %.2fM, E %.2fM, D %.2fM parameters; %s; from iteration %d to %d%n",
+                    data.file(), data.count(Split.TRAIN), data.count(Split.VAL), size, size, state.g.parameterCount() / 1e6,
+                    state.e.parameterCount() / 1e6, state.d.parameterCount() / 1e6, state.dtype.label, state.iteration, iterations);
+            long startIt = state.iteration, t0 = System.nanoTime(), tLog = t0, itLog = startIt;
+            Map<String, Double> sums = new LinkedHashMap<>();
+            Map<String, Integer> counts = new LinkedHashMap<>(); // r1 appears only every d_reg_every iterations
+            while (state.iteration < iterations && !interrupted) {
+                long it = state.iteration;
+                Map<String, Double> losses;
+                try (Scope s = Scope.open()) {
+                    Batch b = loader.next();
+                    Tensor real = b.toTensor(Device.CPU).to(state.dtype);
+                    int zDim = state.model.latentChannelSize();
+                    Tensor zG = Tensor.randn(state.noise, state.dtype, Device.CPU, b.count(), zDim);
+                    Tensor zD = Tensor.randn(state.noise, state.dtype, Device.CPU, b.count(), zDim);
+                    losses = step.run((int) it, real, zG, zD);
+                }
+                for (Map.Entry<String, Double> e : losses.entrySet())
+                    if (!Double.isFinite(e.getValue()))
+                        throw new NonFiniteLossException("loss " + e.getKey() + " became " + e.getValue() + " at iteration " + it
+                                + "; stopped without saving. The last good checkpoint is in " + out);
+                history.add(losses);
+                state.iteration = it + 1;
+                state.dataPosition = loader.position();
+                losses.forEach((k, v) -> {
+                    sums.merge(k, v, Double::sum);
+                    counts.merge(k, 1, Integer::sum);
+                });
+                long done = state.iteration;
+                boolean last = done == iterations;
+                if (done % c.getInt("log_interval") == 0 || last) {
+                    long now = System.nanoTime();
+                    double ips = (done - itLog) * (double) batch / ((now - tLog) / 1e9);
+                    Map<String, Double> row = new LinkedHashMap<>();
+                    sums.forEach((k, v) -> row.put(k, v / counts.get(k)));
+                    row.put("images_per_s", ips);
+                    if (done % c.getInt("val_interval") == 0 || last) row.putAll(validate(data, perceptual));
+                    metrics.append(done, row);
+                    LossPlot.write(out.resolve("losses.png"), COLUMNS.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
+                    log.println(progressLine(done, row, ips, (iterations - done) * (now - t0) / 1e9 / Math.max(1, done - startIt)));
+                    sums.clear();
+                    counts.clear();
+                    tLog = now;
+                    itLog = done;
+                }
+                if (done % c.getInt("sample_interval") == 0 || last)
+                    Samples.writeGrid(out.resolve(String.format("sample-%06d.png", done)), state.gEma, state.eEma, sampleZ, gridVal);
+                if (done % c.getInt("save_network_interval") == 0 || last) save(String.format("ckpt-%06d.h5", done));
+            }
+            if (interrupted) {
+                Path p = save("latest.h5");
+                log.println("[train] interrupted at iteration " + state.iteration + "; saved " + p + " (resume with --resume " + p + ")");
+            }
+        }
+        return history;
+    }
+
+    private Path save(String name) {
+        Path p = out.resolve(name);
+        Checkpoint.save(state, p);
+        return p;
+    }
+
+    /** Reconstruction MSE (and LPIPS) of the EMA encoder + generator over the validation split. */
+    private Map<String, Double> validate(ImageDataset data, PerceptualLoss perceptual) {
+        int n = Math.min(state.config.getInt("val_images"), data.count(Split.VAL)), batch = state.config.getInt("batch");
+        Map<String, Double> r = new LinkedHashMap<>();
+        if (n == 0) return r;
+        double mse = 0, lp = 0;
+        try (GradMode off = GradMode.off()) {
+            for (int from = 0; from < n; from += batch) {
+                int k = Math.min(batch, n - from);
+                int[] idx = new int[k];
+                for (int i = 0; i < k; i++) idx[i] = from + i;
+                try (Scope s = Scope.open()) {
+                    Tensor real = data.batch(Split.VAL, idx, new boolean[k], 0).toTensor(Device.CPU).to(state.dtype);
+                    Tensor rec = state.gEma.synthesize(state.eEma.forward(real));
+                    mse += Losses.mse(rec, real).item() * k;
+                    if (perceptual != null) lp += perceptual.distance(real, rec).item() * k;
+                }
+            }
+        }
+        r.put("val_mse", mse / n);
+        if (perceptual != null) r.put("val_lpips", lp / n);
+        return r;
+    }
+
+    private String progressLine(long done, Map<String, Double> row, double ips, double etaSeconds) {
+        StringBuilder sb = new StringBuilder(String.format("[train] it %d/%d |", done, iterations));
+        for (String k : COLUMNS) {
+            Double v = row.get(k);
+            if (v != null && !k.equals("images_per_s")) sb.append(String.format(" %s %.4g", k, v));
+        }
+        return sb.append(String.format(" | %.1f img/s | ETA %s", ips, duration(etaSeconds))).toString();
+    }
+
+    static String duration(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format("%dh%02dm", t / 3600, t / 60 % 60) : String.format("%dm%02ds", t / 60, t % 60);
+    }
+
+    /** A loss became NaN or infinite. */
+    public static final class NonFiniteLossException extends RuntimeException {
+        NonFiniteLossException(String m) {
+            super(m);
+        }
+    }
+}

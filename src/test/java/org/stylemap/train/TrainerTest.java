@@ -1,0 +1,64 @@
+package org.stylemap.train;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stylemap.data.BuiltinDataset;
+import org.stylemap.io.Checkpoint;
+
+class TrainerTest {
+    @TempDir static Path dir;
+    static Path data16;
+
+    @BeforeAll
+    static void dataset() {
+        data16 = dir.resolve("builtin_16.h5");
+        BuiltinDataset.write(data16, 16);
+    }
+
+    static TrainConfig tiny() {
+        return TrainConfig.defaults().with(List.of("size=16", "latent_spatial_size=4", "latent_channel_size=8",
+                "mapping_layer_num=2", "channel_max=8", "batch=2", "d_reg_every=2", "log_interval=1", "sample_interval=2",
+                "val_interval=2", "val_images=4", "save_network_interval=2", "dataset=" + data16));
+    }
+
+    private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
+
+    @Test
+    void resumedRunGivesTheSameLossesAsAnUninterruptedOne() {
+        Path a = dir.resolve("a"), b = dir.resolve("b");
+        List<Map<String, Double>> full = new Trainer(TrainingState.fresh(tiny()), a, 4, QUIET).run();
+        new Trainer(TrainingState.fresh(tiny()), b, 2, QUIET).run();
+        TrainingState resumed = Checkpoint.load(b.resolve("ckpt-000002.h5"));
+        assertEquals(2, resumed.iteration);
+        List<Map<String, Double>> rest = new Trainer(resumed, b, 4, QUIET).run();
+        assertEquals(2, rest.size());
+        for (int i = 0; i < 2; i++) assertEquals(full.get(i + 2), rest.get(i), "losses of iteration " + (i + 2));
+        assertTrue(full.get(2).containsKey("r1"), "R1 ran in the resumed half");
+        for (String f : new String[] {"metrics.csv", "losses.png", "sample-000004.png", "ckpt-000004.h5"})
+            assertTrue(Files.exists(b.resolve(f)), f);
+    }
+
+    @Test
+    void nonFiniteLossStopsWithTheIterationNamed() {
+        TrainConfig exploding = tiny().with("lr", "1e30", "test");
+        var e = assertThrows(Trainer.NonFiniteLossException.class,
+                () -> new Trainer(TrainingState.fresh(exploding), dir.resolve("nan"), 20, QUIET).run());
+        assertTrue(e.getMessage().matches("loss \\w+ became (NaN|-?Infinity) at iteration \\d+.*"), e.getMessage());
+    }
+
+    @Test
+    void refusesADatasetOfAnotherSize() {
+        TrainConfig wrong = tiny().with("size", "32", "test").with("latent_spatial_size", "8", "test");
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(TrainingState.fresh(wrong), dir.resolve("w"), 1, QUIET).run());
+        assertTrue(e.getMessage().contains(data16.toString()) && e.getMessage().contains("32"), e.getMessage());
+    }
+}
