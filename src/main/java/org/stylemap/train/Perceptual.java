@@ -2,6 +2,7 @@ package org.stylemap.train;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import org.stylemap.model.Lpips;
 
 /** The perceptual term of the reconstruction loss: LPIPS when weights are configured, else off (said once). */
 final class Perceptual {
@@ -15,6 +16,10 @@ final class Perceptual {
                     + "(see docs/LPIPS.md to export the VGG16 + LPIPS weights)");
             return null;
         }
-        throw new IllegalArgumentException("LPIPS pending: " + Trainer.resolve(weights));
+        Lpips lpips = Lpips.load(Trainer.resolve(weights), state.dtype);
+        // The official run calls model.train() after LPIPS put itself in eval mode, so its dropout is
+        // active in training (and validation). Masks come from the checkpointed noise stream.
+        lpips.setDropout(state.noise);
+        return lpips;
     }
 }
