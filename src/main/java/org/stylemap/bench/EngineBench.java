@@ -8,6 +8,7 @@ public final class EngineBench {
 
     public static void run(PrintStream out, int steps) {
         out.println("# engine benchmark");
+        KernelBench.run(out);
         MemoryLoopBench.run(out, steps);
     }
 }

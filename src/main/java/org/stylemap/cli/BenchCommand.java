@@ -1,33 +1,46 @@
 package org.stylemap.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.bench.EngineBench;
+import org.stylemap.bench.TrainBench;
+import org.stylemap.train.TrainConfig;
 
-/** `stylemap bench`: throughput of the engine's kernels and memory behaviour of a training-like loop. */
+/** `stylemap bench`: kernel throughput, memory behaviour, and training-iteration time for any config. */
 final class BenchCommand extends Command {
     @Override String name() { return "bench"; }
 
-    @Override String summary() { return "benchmark suites: engine (GEMM, conv, memory over 1000 steps)"; }
+    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps) or train (iteration time of a config)"; }
 
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME")
-                .desc("engine (default)").get());
-        o.addOption(Option.builder().longOpt("steps").hasArg().argName("N")
-                .desc("steps of the memory loop (default 1000)").get());
+        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default) or train").get());
+        o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000)").get());
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train: configuration (default configs/tiny.properties)").get());
+        o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train: override configuration keys").get());
+        o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N").desc("train: timed iterations (default 6)").get());
         return o;
     }
 
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) {
         String suite = cl.getOptionValue("suite", "engine");
-        int steps = Args.intValue(cl, "steps", 1000);
-        if (!suite.equals("engine")) throw new UsageException("unknown suite '" + suite + "' (available: engine)");
-        EngineBench.run(out, steps);
+        switch (suite) {
+            case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000));
+            case "train" -> {
+                Path home = Path.of(System.getProperty("stylemap.home", "."));
+                TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));
+                if (cl.getOptionValues("set") != null) c = c.with(List.of(cl.getOptionValues("set")));
+                TrainBench.header(out);
+                TrainBench.run(out, c, Args.intValue(cl, "iterations", 6));
+            }
+            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train)");
+        }
         return 0;
     }
 }

@@ -1,28 +1,492 @@
 package org.stylemap.backend.cpu;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
-/** Placeholder until the fast kernels land: direct loops. */
+/**
+ * 2-D convolutions (cross-correlation as in PyTorch's conv2d) on dense NCHW tensors with OIHW
+ * weights, lowered to {@link Gemm}. The im2col matrix of one group holds a row per (input
+ * channel, kernel row, kernel column) and a column per output pixel; it is built a band of
+ * output rows at a time into a per-thread scratch buffer, so it stays cache-sized however big the
+ * image. Pointwise (1x1, stride 1, unpadded) convolutions skip it: the input already is that
+ * matrix. All copies move raw elements, so one code path serves float32 and float64; only the
+ * GEMM (and the col2im sums) look at the element type.
+ */
 public final class ConvKernels {
-    public static void forward(boolean f64, ConvGeom g, MemorySegment x, MemorySegment w, MemorySegment y) { loop(f64, g, x, w, y, 0); }
-    public static void backwardData(boolean f64, ConvGeom g, MemorySegment dy, MemorySegment w, MemorySegment dx) {
-        dx.fill((byte) 0); loop(f64, g, dx, w, dy, 1); }
-    public static void backwardWeight(boolean f64, ConvGeom g, MemorySegment x, MemorySegment dy, MemorySegment dw) {
-        dw.fill((byte) 0); loop(f64, g, x, dw, dy, 2); }
-    private static void loop(boolean f64, ConvGeom g, MemorySegment x, MemorySegment w, MemorySegment y, int mode) {
-        int cg = g.c() / g.groups(), og = g.o() / g.groups(), oh = g.oh(), ow = g.ow();
-        for (int n = 0; n < g.n(); n++) for (int o = 0; o < g.o(); o++) for (int a = 0; a < oh; a++) for (int b = 0; b < ow; b++) {
-            long yi = ((long) (n * g.o() + o) * oh + a) * ow + b; double acc = 0;
-            for (int c = 0; c < cg; c++) for (int i = 0; i < g.kh(); i++) for (int j = 0; j < g.kw(); j++) {
-                int iy = a * g.sh() + i - g.ph(), ix = b * g.sw() + j - g.pw();
-                if (iy < 0 || iy >= g.h() || ix < 0 || ix >= g.w()) continue;
-                int ci = (o / og) * cg + c;
-                long xi = ((long) (n * g.c() + ci) * g.h() + iy) * g.w() + ix, wi = ((long) (o * cg + c) * g.kh() + i) * g.kw() + j;
-                if (mode == 0) acc += CpuBackend.get(x, f64, xi) * CpuBackend.get(w, f64, wi);
-                else if (mode == 1) CpuBackend.set(x, f64, xi, CpuBackend.get(x, f64, xi) + CpuBackend.get(y, f64, yi) * CpuBackend.get(w, f64, wi));
-                else CpuBackend.set(w, f64, wi, CpuBackend.get(w, f64, wi) + CpuBackend.get(y, f64, yi) * CpuBackend.get(x, f64, xi));
+    /** Target size of one im2col band: big enough to amortise GEMM packing, small enough for L2/L3. */
+    private static final long BAND_BYTES = 4L << 20;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+
+    private ConvKernels() {}
+
+    /** y[N,O,OH,OW] = conv2d(x[N,C,H,W], w[O,C/G,KH,KW]); y is overwritten. */
+    public static void forward(boolean f64, ConvGeom g, MemorySegment x, MemorySegment w, MemorySegment y) {
+        int es = f64 ? Double.BYTES : Float.BYTES, og = g.og(), kk = g.colRows(), p = g.oh() * g.ow();
+        if (g.pointwise()) {
+            // One GEMM per group, batched over images: y[n, group] = w[group] * x[n, group].
+            for (int grp = 0; grp < g.groups(); grp++)
+                Gemm.gemmBatched(f64, false, false, g.n(), og, p, kk, 1, w, (long) grp * og * kk, kk, 0,
+                        x, (long) grp * g.cg() * p, p, (long) g.c() * p, 0, y, (long) grp * og * p, p, (long) g.o() * p);
+            return;
+        }
+        if (g.cg() == 1) {
+            directPlanes(f64, g, false, x, w, y);
+            return;
+        }
+        int band = bandRows(g, kk, es), bands = ceilDiv(g.oh(), band);
+        int items = g.n() * g.groups() * bands;
+        Parallel.forRange(items, 1, (from, to) -> {
+            MemorySegment col = Scratch.get(Scratch.COL, (long) kk * band * g.ow() * es);
+            for (int it = from; it < to; it++) {
+                int n = it / (g.groups() * bands), grp = it / bands % g.groups(), oh0 = it % bands * band;
+                int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
+                im2col(es, g, x, ((long) n * g.c() + (long) grp * g.cg()) * g.h() * g.w(), g.cg(), oh0, oh1, col);
+                Gemm.gemm(f64, false, false, og, np, kk, 1, w, (long) grp * og * kk, kk, col, 0, np,
+                        0, y, ((long) n * g.o() + (long) grp * og) * p + (long) oh0 * g.ow(), p);
             }
-            if (mode == 0) CpuBackend.set(y, f64, yi, acc);
+        });
+    }
+
+    /**
+     * dx[N,C,H,W] = the adjoint of {@link #forward} with respect to x applied to dy[N,O,OH,OW]
+     * (PyTorch's conv_transpose2d(dy, w, stride, padding) when the sizes match); dx is overwritten.
+     */
+    public static void backwardData(boolean f64, ConvGeom g, MemorySegment dy, MemorySegment w, MemorySegment dx) {
+        int es = f64 ? Double.BYTES : Float.BYTES, og = g.og(), kk = g.colRows(), p = g.oh() * g.ow();
+        if (g.pointwise()) {
+            for (int grp = 0; grp < g.groups(); grp++)
+                Gemm.gemmBatched(f64, true, false, g.n(), kk, p, og, 1, w, (long) grp * og * kk, kk, 0,
+                        dy, (long) grp * og * p, p, (long) g.o() * p, 0, dx, (long) grp * g.cg() * p, p, (long) g.c() * p);
+            return;
+        }
+        if (g.cg() == 1) {
+            directPlanes(f64, g, true, dy, w, dx);
+            return;
+        }
+        int band = bandRows(g, kk, es), hw = g.h() * g.w();
+        // Bands of one image overlap in dx, so an image (and group) is one work item.
+        Parallel.forRange(g.n() * g.groups(), 1, (from, to) -> {
+            MemorySegment col = Scratch.get(Scratch.COL, (long) kk * band * g.ow() * es);
+            for (int it = from; it < to; it++) {
+                int n = it / g.groups(), grp = it % g.groups();
+                long dxOff = ((long) n * g.c() + (long) grp * g.cg()) * hw;
+                dx.asSlice(dxOff * es, (long) g.cg() * hw * es).fill((byte) 0);
+                for (int oh0 = 0; oh0 < g.oh(); oh0 += band) {
+                    int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
+                    // col = w[group]^T * dy[n, group, band]
+                    Gemm.gemm(f64, true, false, kk, np, og, 1, w, (long) grp * og * kk, kk,
+                            dy, ((long) n * g.o() + (long) grp * og) * p + (long) oh0 * g.ow(), p, 0, col, 0, np);
+                    col2im(f64, g, col, dx, dxOff, oh0, oh1);
+                }
+            }
+        });
+    }
+
+    /**
+     * dw[O,C/G,KH,KW] = the adjoint of {@link #forward} with respect to w, i.e. the sum over
+     * images and output pixels of dy times the matching input window; dw is overwritten.
+     */
+    public static void backwardWeight(boolean f64, ConvGeom g, MemorySegment x, MemorySegment dy, MemorySegment dw) {
+        int es = f64 ? Double.BYTES : Float.BYTES, og = g.og(), kk = g.colRows(), p = g.oh() * g.ow();
+        int khw = g.kh() * g.kw(), hw = g.h() * g.w();
+        if (g.n() == 0) {
+            dw.asSlice(0, (long) g.o() * kk * es).fill((byte) 0);
+            return;
+        }
+        if (g.cg() == 1 && !g.pointwise()) {
+            directWeight(f64, g, x, dy, dw);
+            return;
+        }
+        // The reduction runs over pixels, along which both x and dy are contiguous. Transposing dy
+        // once to [N, pixel, O] lets the GEMM read it as rows, and computing dw^T = col * dy^T
+        // lets the im2col band play the operand that needs no transpose either.
+        MemorySegment dyT = Scratch.get(Scratch.DY_T, (long) g.n() * g.o() * p * es);
+        Parallel.forRange(g.n(), 1, (from, to) -> {
+            for (int n = from; n < to; n++)
+                transpose(es, dy, (long) n * g.o() * p, g.o(), p, dyT, (long) n * g.o() * p);
+        });
+        // Threads split the input channels of each group: each owns rows of dw^T, so nothing needs summing.
+        MemorySegment dwT = Scratch.get(Scratch.DW_T, (long) g.o() * kk * es);
+        int splits = Math.max(1, Math.min(g.cg(), ceilDiv(Parallel.THREADS, g.groups())));
+        Parallel.forRange(g.groups() * splits, 1, (from, to) -> {
+            for (int it = from; it < to; it++) {
+                int grp = it / splits, part = it % splits;
+                int c0 = (int) ((long) g.cg() * part / splits), c1 = (int) ((long) g.cg() * (part + 1) / splits);
+                int rows = (c1 - c0) * khw;
+                if (rows == 0) continue;
+                int band = g.pointwise() ? g.oh() : bandRows(g, rows, es);
+                MemorySegment col = g.pointwise() ? null : Scratch.get(Scratch.COL, (long) rows * band * g.ow() * es);
+                long cOff = ((long) grp * kk + (long) c0 * khw) * og;
+                boolean first = true;
+                for (int n = 0; n < g.n(); n++) {
+                    long xOff = ((long) n * g.c() + (long) grp * g.cg() + c0) * hw;
+                    for (int oh0 = 0; oh0 < g.oh(); oh0 += band, first = false) {
+                        int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
+                        long dyOff = ((long) n * p + (long) oh0 * g.ow()) * g.o() + (long) grp * og;
+                        // The band's im2col matrix, or for a pointwise conv the input planes themselves.
+                        MemorySegment a = x;
+                        long aOff = xOff + (long) oh0 * g.ow();
+                        int lda = p;
+                        if (!g.pointwise()) {
+                            im2col(es, g, x, xOff, c1 - c0, oh0, oh1, col);
+                            a = col;
+                            aOff = 0;
+                            lda = np;
+                        }
+                        Gemm.gemm(f64, false, false, rows, og, np, 1, a, aOff, lda, dyT, dyOff, g.o(), first ? 0 : 1, dwT, cOff, og);
+                    }
+                }
+            }
+        });
+        Parallel.forRange(g.groups(), 1, (from, to) -> {
+            for (int grp = from; grp < to; grp++)
+                transpose(es, dwT, (long) grp * kk * og, kk, og, dw, (long) grp * og * kk);
+        });
+    }
+
+    /** Output rows per im2col band for a matrix of the given row count. */
+    private static int bandRows(ConvGeom g, int rows, int es) {
+        return (int) Math.max(1, Math.min(g.oh(), BAND_BYTES / ((long) rows * g.ow() * es)));
+    }
+
+    /** One kernel tap's footprint on a band of output rows; see {@link #forEachTap}. */
+    @FunctionalInterface
+    private interface TapVisitor {
+        void visit(int c, int i, int j, int ohLo, int ohHi, int lo, int hi);
+    }
+
+    /**
+     * Visits, in im2col row order, every tap (channel c < channels, kernel row i, column j) for
+     * the output rows [oh0, oh1). Rows in [ohLo, ohHi) read input row ih = oh*sh - ph + i inside
+     * the image, and of those, columns in [lo, hi) read input column ow*sw - pw + j inside it;
+     * every other output position of the band reads zero padding. Both ranges may be empty.
+     */
+    private static void forEachTap(ConvGeom g, int channels, int oh0, int oh1, TapVisitor v) {
+        for (int c = 0; c < channels; c++)
+            for (int i = 0; i < g.kh(); i++) {
+                int ohLo = Math.max(oh0, firstInside(i - g.ph(), g.sh()));
+                int ohHi = Math.max(ohLo, Math.min(oh1, endInside(i - g.ph(), g.sh(), g.h(), g.oh())));
+                for (int j = 0; j < g.kw(); j++) {
+                    int lo = firstInside(j - g.pw(), g.sw()), hi = Math.max(lo, endInside(j - g.pw(), g.sw(), g.w(), g.ow()));
+                    v.visit(c, i, j, ohLo, lo < hi ? ohHi : ohLo, lo, hi);
+                }
+            }
+    }
+
+    /** The first output index o with o * stride + shift >= 0. */
+    private static int firstInside(int shift, int stride) {
+        return shift >= 0 ? 0 : ceilDiv(-shift, stride);
+    }
+
+    /** One past the last output index o < out with o * stride + shift < extent. */
+    private static int endInside(int shift, int stride, int extent, int out) {
+        return extent - 1 - shift < 0 ? 0 : Math.min(out, (extent - 1 - shift) / stride + 1);
+    }
+
+    /** Index of input (oh*sh - ph + i, ow*sw - pw + j) within a plane. */
+    private static long inputAt(ConvGeom g, int oh, int i, int ow, int j) {
+        return (long) (oh * g.sh() - g.ph() + i) * g.w() + (long) ow * g.sw() - g.pw() + j;
+    }
+
+    /** Row of the im2col matrix (or band) that holds tap (c, i, j). */
+    private static long colRow(ConvGeom g, int c, int i, int j) {
+        return ((long) c * g.kh() + i) * g.kw() + j;
+    }
+
+    /**
+     * Writes the im2col band of channels [0, channels) of the input planes at x[xOff] for output
+     * rows [oh0, oh1): row (c, i, j), column (oh - oh0) * OW + ow holds x[c, oh*sh - ph + i,
+     * ow*sw - pw + j], or zero where that falls in the padding.
+     */
+    private static void im2col(int es, ConvGeom g, MemorySegment x, long xOff, int channels, int oh0, int oh1,
+                               MemorySegment col) {
+        int ow = g.ow(), np = (oh1 - oh0) * ow, sw = g.sw();
+        long hw = (long) g.h() * g.w();
+        forEachTap(g, channels, oh0, oh1, (c, i, j, ohLo, ohHi, lo, hi) -> {
+            long row = colRow(g, c, i, j) * np;
+            zero(es, col, row, (long) (ohLo - oh0) * ow);
+            zero(es, col, row + (long) (ohHi - oh0) * ow, (long) (oh1 - ohHi) * ow);
+            for (int oh = ohLo; oh < ohHi; oh++) {
+                long dst = row + (long) (oh - oh0) * ow, src = xOff + c * hw + inputAt(g, oh, i, lo, j);
+                zero(es, col, dst, lo);
+                zero(es, col, dst + hi, ow - hi);
+                if (sw == 1) {
+                    MemorySegment.copy(x, src * es, col, (dst + lo) * es, (long) (hi - lo) * es);
+                } else {
+                    for (int t = lo; t < hi; t++, src += sw) copyElement(es, x, src, col, dst + t);
+                }
+            }
+        });
+    }
+
+    /**
+     * The adjoint of im2col: adds each element of the col band for output rows [oh0, oh1) onto the
+     * input position it was copied from, in the planes at dx[dxOff] (all cg channels of a group).
+     */
+    private static void col2im(boolean f64, ConvGeom g, MemorySegment col, MemorySegment dx, long dxOff, int oh0, int oh1) {
+        int ow = g.ow(), np = (oh1 - oh0) * ow;
+        long hw = (long) g.h() * g.w();
+        forEachTap(g, g.cg(), oh0, oh1, (c, i, j, ohLo, ohHi, lo, hi) -> {
+            long row = colRow(g, c, i, j) * np;
+            for (int oh = ohLo; oh < ohHi; oh++)
+                axpy(f64, 1, col, row + (long) (oh - oh0) * ow + lo, 1, dx, dxOff + c * hw + inputAt(g, oh, i, lo, j),
+                        g.sw(), hi - lo);
+        });
+    }
+
+    /**
+     * Convolutions with one input channel per group (depthwise, e.g. a per-channel blur) are
+     * far too thin for a GEMM, so they run directly, one plane at a time. With adjoint, computes
+     * {@link #backwardData} (src = dy, dst = dx) instead of {@link #forward} (src = x, dst = y);
+     * dst is overwritten. float32 at stride 1 takes {@link #depthwisePlaneF32}; everything else
+     * the plain loop below, where each tap adds a scaled, shifted copy of one plane onto another.
+     */
+    private static void directPlanes(boolean f64, ConvGeom g, boolean adjoint, MemorySegment src, MemorySegment w,
+                                     MemorySegment dst) {
+        int es = f64 ? Double.BYTES : Float.BYTES, og = g.og(), taps = g.kh() * g.kw();
+        long hw = (long) g.h() * g.w(), p = (long) g.oh() * g.ow();
+        int planes = adjoint ? g.c() : g.o();
+        // At stride 1 the adjoint is itself a correlation: of dy, with the kernel flipped and padding k - 1 - p.
+        boolean fast = !f64 && g.sh() == 1 && g.sw() == 1 && (!adjoint || (g.ph() < g.kh() && g.pw() < g.kw()));
+        ConvGeom planeGeom = adjoint && fast ? new ConvGeom(g.n(), g.o(), g.oh(), g.ow(), g.c(), g.kh(), g.kw(), 1, 1,
+                g.kh() - 1 - g.ph(), g.kw() - 1 - g.pw(), g.groups()) : g;
+        Parallel.forRange(g.n() * planes, 1, (from, to) -> {
+            float[] tapsF32 = new float[taps];
+            for (int it = from; it < to; it++) {
+                int n = it / planes, q = it % planes;
+                long dstPlane = it * (adjoint ? hw : p);
+                if (!fast) zero(es, dst, dstPlane, adjoint ? hw : p);
+                // Forward: output channel q reads input channel q / og; adjoint: input channel q gets og outputs.
+                int o0 = adjoint ? q * og : q, o1 = adjoint ? o0 + og : q + 1;
+                for (int o = o0; o < o1; o++) {
+                    long xPlane = ((long) n * g.c() + o / og) * hw, yPlane = ((long) n * g.o() + o) * p;
+                    long wo = (long) o * taps;
+                    if (fast) {
+                        for (int t = 0; t < taps; t++)
+                            tapsF32[t] = w.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, wo + (adjoint ? taps - 1 - t : t));
+                        depthwisePlaneF32(planeGeom, src, adjoint ? yPlane : xPlane, tapsF32, dst, dstPlane, o > o0);
+                        continue;
+                    }
+                    forEachTap(g, 1, 0, g.oh(), (c, i, j, ohLo, ohHi, lo, hi) -> {
+                        double wv = Gemm.get(f64, w, wo + (long) i * g.kw() + j);
+                        for (int oh = ohLo; oh < ohHi; oh++) {
+                            long xi = xPlane + inputAt(g, oh, i, lo, j), yi = yPlane + (long) oh * g.ow() + lo;
+                            if (adjoint) axpy(f64, wv, src, yi, 1, dst, xi, g.sw(), hi - lo);
+                            else axpy(f64, wv, src, xi, g.sw(), dst, yi, 1, hi - lo);
+                        }
+                    });
+                }
+            }
+        });
+    }
+
+    /** Output rows the float32 depthwise kernels compute together: four independent FMA chains. */
+    private static final int ROWS = 4;
+
+    /**
+     * One float32 output plane of a stride-1 single-channel correlation with pg's geometry:
+     * y[r, ow] = sum over i, j of taps[i * kw + j] * x[r - ph + i, ow - pw + j] (zero outside x),
+     * written or, with accumulate, added. The input plane is first copied into a zero-bordered
+     * scratch plane so the inner loop needs no bounds or masks; then each vector of columns of
+     * four output rows sums every tap in registers and is stored once.
+     */
+    private static void depthwisePlaneF32(ConvGeom pg, MemorySegment x, long xPlane, float[] taps,
+                                          MemorySegment y, long yPlane, boolean accumulate) {
+        int L = F.length(), outW = pg.ow(), outH = pg.oh(), kh = pg.kh(), kw = pg.kw();
+        long stride = (long) paddedWidth(pg.w(), pg.pw()) * Float.BYTES;
+        MemorySegment xp = padPlaneF32(Scratch.COL, x, xPlane, pg.h(), pg.w(), pg.ph(), pg.pw());
+        for (int c0 = 0; c0 < outW; c0 += L) {
+            for (int r = 0; r < outH; r += ROWS) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < kh; i++) {
+                    long row = (r + i) * stride + (long) c0 * Float.BYTES;
+                    for (int j = 0; j < kw; j++) {
+                        FloatVector t = FloatVector.broadcast(F, taps[i * kw + j]);
+                        long at = row + (long) j * Float.BYTES;
+                        a0 = FloatVector.fromMemorySegment(F, xp, at, NATIVE).fma(t, a0);
+                        a1 = FloatVector.fromMemorySegment(F, xp, at + stride, NATIVE).fma(t, a1);
+                        a2 = FloatVector.fromMemorySegment(F, xp, at + 2 * stride, NATIVE).fma(t, a2);
+                        a3 = FloatVector.fromMemorySegment(F, xp, at + 3 * stride, NATIVE).fma(t, a3);
+                    }
+                }
+                VectorMask<Float> m = F.indexInRange(c0, outW);
+                long at = (yPlane + (long) r * outW + c0) * Float.BYTES, rowBytes = (long) outW * Float.BYTES;
+                storeRow(y, at, m, a0, accumulate);
+                if (r + 1 < outH) storeRow(y, at + rowBytes, m, a1, accumulate);
+                if (r + 2 < outH) storeRow(y, at + 2 * rowBytes, m, a2, accumulate);
+                if (r + 3 < outH) storeRow(y, at + 3 * rowBytes, m, a3, accumulate);
+            }
+        }
+    }
+
+    /** Row stride of a padded plane of width w: slack after each row lets the last vector of a row read past its end. */
+    private static int paddedWidth(int w, int pw) {
+        return w + 2 * pw + F.length();
+    }
+
+    /**
+     * Copies the h x w float32 plane at src[plane] into the per-thread scratch slot with ph rows
+     * and pw columns of zeros around it, row stride {@link #paddedWidth}. The slack after each
+     * row and ROWS spare rows at the bottom are zeros too, for the kernels' ragged edges.
+     */
+    private static MemorySegment padPlaneF32(int slot, MemorySegment src, long plane, int h, int w, int ph, int pw) {
+        int padW = paddedWidth(w, pw);
+        long bytes = (long) (h + 2 * ph + ROWS) * padW * Float.BYTES;
+        MemorySegment p = Scratch.get(slot, bytes);
+        p.asSlice(0, bytes).fill((byte) 0);
+        for (int r = 0; r < h; r++)
+            MemorySegment.copy(src, (plane + (long) r * w) * Float.BYTES, p, ((long) (r + ph) * padW + pw) * Float.BYTES,
+                    (long) w * Float.BYTES);
+        return p;
+    }
+
+    /**
+     * Adds to acc[i * kw + j] the float32 stride-1 weight gradient of one (dy plane, x plane)
+     * pair: the sum over output positions of dy[r, ow] * x[r - ph + i, ow - pw + j]. Both planes
+     * are copied into zero-padded scratch first (x as in {@link #depthwisePlaneF32}, dy with
+     * zeros after each row and below), so no load needs a mask; four rows' partial sums per tap.
+     */
+    private static void depthwiseWeightF32(ConvGeom g, MemorySegment x, long xPlane, MemorySegment dy, long yPlane,
+                                           double[] acc) {
+        int L = F.length(), outW = g.ow();
+        long xs = (long) paddedWidth(g.w(), g.pw()) * Float.BYTES, ys = (long) paddedWidth(outW, 0) * Float.BYTES;
+        MemorySegment xp = padPlaneF32(Scratch.COL, x, xPlane, g.h(), g.w(), g.ph(), g.pw());
+        MemorySegment yp = padPlaneF32(Scratch.PLANE, dy, yPlane, g.oh(), outW, 0, 0);
+        for (int i = 0; i < g.kh(); i++)
+            for (int j = 0; j < g.kw(); j++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int c0 = 0; c0 < outW; c0 += L)
+                    for (int r = 0; r < g.oh(); r += ROWS) {
+                        long yAt = r * ys + (long) c0 * Float.BYTES, xAt = (r + i) * xs + (long) (c0 + j) * Float.BYTES;
+                        a0 = FloatVector.fromMemorySegment(F, yp, yAt, NATIVE).fma(FloatVector.fromMemorySegment(F, xp, xAt, NATIVE), a0);
+                        a1 = FloatVector.fromMemorySegment(F, yp, yAt + ys, NATIVE)
+                                .fma(FloatVector.fromMemorySegment(F, xp, xAt + xs, NATIVE), a1);
+                        a2 = FloatVector.fromMemorySegment(F, yp, yAt + 2 * ys, NATIVE)
+                                .fma(FloatVector.fromMemorySegment(F, xp, xAt + 2 * xs, NATIVE), a2);
+                        a3 = FloatVector.fromMemorySegment(F, yp, yAt + 3 * ys, NATIVE)
+                                .fma(FloatVector.fromMemorySegment(F, xp, xAt + 3 * xs, NATIVE), a3);
+                    }
+                acc[i * g.kw() + j] += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+            }
+    }
+
+    /** y[at..] = v (or += v with accumulate) on the lanes of m. */
+    private static void storeRow(MemorySegment y, long at, VectorMask<Float> m, FloatVector v, boolean accumulate) {
+        if (accumulate) v = v.add(FloatVector.fromMemorySegment(F, y, at, NATIVE, m));
+        v.intoMemorySegment(y, at, NATIVE, m);
+    }
+
+    /**
+     * {@link #backwardWeight} for one input channel per group: each weight is a sum of dot
+     * products of rows; float32 at stride 1 takes {@link #depthwiseWeightF32}.
+     */
+    private static void directWeight(boolean f64, ConvGeom g, MemorySegment x, MemorySegment dy, MemorySegment dw) {
+        int og = g.og(), taps = g.kh() * g.kw();
+        long hw = (long) g.h() * g.w(), p = (long) g.oh() * g.ow();
+        boolean fast = !f64 && g.sh() == 1 && g.sw() == 1;
+        Parallel.forRange(g.o(), 1, (from, to) -> {
+            double[] acc = new double[taps];
+            for (int o = from; o < to; o++) {
+                java.util.Arrays.fill(acc, 0);
+                for (int n = 0; n < g.n(); n++) {
+                    long xPlane = ((long) n * g.c() + o / og) * hw, yPlane = ((long) n * g.o() + o) * p;
+                    if (fast) {
+                        depthwiseWeightF32(g, x, xPlane, dy, yPlane, acc);
+                        continue;
+                    }
+                    forEachTap(g, 1, 0, g.oh(), (c, i, j, ohLo, ohHi, lo, hi) -> {
+                        for (int oh = ohLo; oh < ohHi; oh++)
+                            acc[i * g.kw() + j] += dot(f64, dy, yPlane + (long) oh * g.ow() + lo, 1,
+                                    x, xPlane + inputAt(g, oh, i, lo, j), g.sw(), hi - lo);
+                    });
+                }
+                for (int t = 0; t < taps; t++) Gemm.put(f64, dw, (long) o * taps + t, acc[t]);
+            }
+        });
+    }
+
+
+    /** dst[d + t * ds] += a * src[s + t * ss] for t < n. */
+    private static void axpy(boolean f64, double a, MemorySegment src, long s, int ss, MemorySegment dst, long d, int ds, int n) {
+        if (!f64 && ss == 1 && ds == 1) {
+            // Runs are short (one image row): the ragged end is one masked vector, not a scalar loop.
+            FloatVector va = FloatVector.broadcast(F, (float) a);
+            long sb = s * Float.BYTES, db = d * Float.BYTES;
+            int bulk = F.loopBound(n);
+            for (int t = 0; t < bulk; t += F.length()) {
+                long o = (long) t * Float.BYTES;
+                FloatVector.fromMemorySegment(F, src, sb + o, NATIVE)
+                        .fma(va, FloatVector.fromMemorySegment(F, dst, db + o, NATIVE)).intoMemorySegment(dst, db + o, NATIVE);
+            }
+            if (bulk < n) {
+                long o = (long) bulk * Float.BYTES;
+                VectorMask<Float> m = F.indexInRange(bulk, n);
+                FloatVector.fromMemorySegment(F, src, sb + o, NATIVE, m)
+                        .fma(va, FloatVector.fromMemorySegment(F, dst, db + o, NATIVE, m)).intoMemorySegment(dst, db + o, NATIVE, m);
+            }
+            return;
+        }
+        for (int t = 0; t < n; t++, s += ss, d += ds) Gemm.put(f64, dst, d, Gemm.get(f64, dst, d) + a * Gemm.get(f64, src, s));
+    }
+
+    /** The sum of a[ai + t * as] * b[bi + t * bs] for t < n (only the reference path needs it: float32 at stride 1 is vectorised). */
+    private static double dot(boolean f64, MemorySegment a, long ai, int as, MemorySegment b, long bi, int bs, int n) {
+        double sum = 0;
+        for (int t = 0; t < n; t++, ai += as, bi += bs) sum += Gemm.get(f64, a, ai) * Gemm.get(f64, b, bi);
+        return sum;
+    }
+
+    /** dst[dOff + c * rows + r] = src[sOff + r * cols + c]: a rows x cols matrix transposed, in tiles that stay in L1. */
+    private static void transpose(int es, MemorySegment src, long sOff, int rows, int cols, MemorySegment dst, long dOff) {
+        final int tile = 32;
+        for (int r0 = 0; r0 < rows; r0 += tile)
+            for (int c0 = 0; c0 < cols; c0 += tile) {
+                int r1 = Math.min(rows, r0 + tile), c1 = Math.min(cols, c0 + tile);
+                for (int r = r0; r < r1; r++)
+                    for (int c = c0; c < c1; c++)
+                        copyElement(es, src, sOff + (long) r * cols + c, dst, dOff + (long) c * rows + r);
+            }
+    }
+
+    private static void copyElement(int es, MemorySegment src, long s, MemorySegment dst, long d) {
+        if (es == Double.BYTES) dst.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, d, src.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, s));
+        else dst.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, d, src.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, s));
+    }
+
+    private static void zero(int es, MemorySegment seg, long at, long n) {
+        if (n > 0) seg.asSlice(at * es, n * es).fill((byte) 0);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * Per-thread native buffers, kept and grown across calls: convolutions run thousands of
+     * times per training step and their scratch is megabytes. A slot is only used between the
+     * start and end of one kernel call on its thread.
+     */
+    private static final class Scratch {
+        static final int COL = 0, DY_T = 1, DW_T = 2, PLANE = 3;
+        private static final ThreadLocal<MemorySegment[]> SLOTS = ThreadLocal.withInitial(() -> new MemorySegment[4]);
+
+        /** A buffer of at least bytes bytes, contents undefined. */
+        static MemorySegment get(int slot, long bytes) {
+            MemorySegment[] slots = SLOTS.get();
+            MemorySegment s = slots[slot];
+            if (s == null || s.byteSize() < bytes) {
+                // Grow geometrically; the old buffer goes when the GC collects it.
+                long size = Math.max(bytes, s == null ? 0 : s.byteSize() * 3 / 2);
+                slots[slot] = s = Arena.ofAuto().allocate(Math.max(size, 64), 64);
+            }
+            return s;
         }
     }
 }

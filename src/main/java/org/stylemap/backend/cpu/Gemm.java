@@ -1,24 +1,494 @@
 package org.stylemap.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
-/** Placeholder until the fast kernels land. */
+/**
+ * Dense matrix products on off-heap row-major matrices; offsets and leading dimensions count
+ * elements. float32 runs a cache-blocked, packed, register-blocked Vector API kernel on all
+ * cores; float64 runs a plain i-k-j loop that stays the readable reference (its sizes are small:
+ * gradient checks and parity tests).
+ */
 public final class Gemm {
+    private Gemm() {}
+
+    /**
+     * C = alpha * op(A) * op(B) + beta * C. op(A) is M x K and op(B) is K x N. With transA, A is
+     * stored K x M (lda >= M) instead of M x K (lda >= K); likewise B. beta == 0 overwrites C
+     * (its old contents, even NaN, are ignored); otherwise C is scaled and accumulated into.
+     */
+    public static void gemm(boolean f64, boolean transA, boolean transB, int M, int N, int K,
+                            double alpha, MemorySegment a, long aOff, int lda,
+                            MemorySegment b, long bOff, int ldb,
+                            double beta, MemorySegment c, long cOff, int ldc) {
+        gemmBatched(f64, transA, transB, 1, M, N, K, alpha, a, aOff, lda, 0, b, bOff, ldb, 0, beta, c, cOff, ldc, 0);
+    }
+
+    /**
+     * {@link #gemm} for batch independent products; matrix i of X starts at xOff + i * strideX
+     * (stride 0 broadcasts one matrix to every product). The C matrices must not overlap.
+     */
     public static void gemmBatched(boolean f64, boolean transA, boolean transB, int batch, int M, int N, int K,
                                    double alpha, MemorySegment a, long aOff, int lda, long strideA,
                                    MemorySegment b, long bOff, int ldb, long strideB,
                                    double beta, MemorySegment c, long cOff, int ldc, long strideC) {
-        for (int p = 0; p < batch; p++)
-            for (int i = 0; i < M; i++)
-                for (int j = 0; j < N; j++) {
-                    double acc = 0;
+        if (batch < 0 || M < 0 || N < 0 || K < 0) throw new IllegalArgumentException("negative GEMM size");
+        if (lda < Math.max(1, transA ? M : K) || ldb < Math.max(1, transB ? K : N) || ldc < Math.max(1, N))
+            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " ldb=" + ldb + " ldc=" + ldc);
+        if (batch == 0 || M == 0 || N == 0) return;
+        Operand A = Operand.of(a, aOff, lda, !transA), B = Operand.of(b, bOff, ldb, transB);
+        if (K == 0 || alpha == 0) {
+            // BLAS convention: A and B are not read, C only scaled.
+            forPieces(batch, M, Math.max(1, (1 << 16) / N), (p, i0, i1) ->
+                    scale(f64, c, cOff + p * strideC + (long) i0 * ldc, ldc, i1 - i0, N, beta));
+        } else if (f64) {
+            Reference.run(batch, M, N, K, alpha, A, strideA, B, strideB, beta, c, cOff, ldc, strideC);
+        } else {
+            F32.run(batch, M, N, K, (float) alpha, A, strideA, B, strideB, (float) beta, c, cOff, ldc, strideC);
+        }
+    }
+
+    /**
+     * A GEMM operand seen as rows t (A's rows, or B's columns) of K elements: element (t, k) lives
+     * at off + t * st + k * sk. Both packing and the reference loop only need this view.
+     */
+    record Operand(MemorySegment seg, long off, long st, long sk) {
+        static Operand of(MemorySegment seg, long off, int ld, boolean kContiguous) {
+            return kContiguous ? new Operand(seg, off, ld, 1) : new Operand(seg, off, 1, ld);
+        }
+
+        /** The same operand starting at row t of product p. */
+        Operand at(long pOffset, long t) {
+            return new Operand(seg, off + pOffset + t * st, st, sk);
+        }
+    }
+
+    @FunctionalInterface
+    private interface PieceBody {
+        void run(long product, int from, int to);
+    }
+
+    /**
+     * Runs body over batch products each cut into units pieces, in parallel chunks of at least
+     * grain pieces. The pieces of one product that fall into one chunk come as one range, so each
+     * thread packs operands once per product it touches.
+     */
+    private static void forPieces(int batch, int units, int grain, PieceBody body) {
+        long total = (long) batch * units;
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("GEMM batch too large: " + total);
+        Parallel.forRange((int) total, grain, (from, to) -> {
+            for (int it = from; it < to; ) {
+                int p = it / units, u0 = it % units, u1 = Math.min(units, u0 + (to - it));
+                body.run(p, u0, u1);
+                it += u1 - u0;
+            }
+        });
+    }
+
+    /** C = beta * C over an m x n block (beta == 0 writes zeros). */
+    private static void scale(boolean f64, MemorySegment c, long off, int ldc, int m, int n, double beta) {
+        for (int i = 0; i < m; i++)
+            for (long j = off + (long) i * ldc, end = j + n; j < end; j++)
+                put(f64, c, j, beta == 0 ? 0 : beta * get(f64, c, j));
+    }
+
+    // Scalar accesses use the unaligned layouts: the data is aligned anyway, and the aligned
+    // layouts' per-access alignment check is not always hoisted out of loops.
+    static double get(boolean f64, MemorySegment s, long i) {
+        return f64 ? s.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i) : s.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i);
+    }
+
+    static void put(boolean f64, MemorySegment s, long i, double v) {
+        if (f64) s.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, v);
+        else s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) v);
+    }
+
+    /** The float64 path: i-k-j loops (the inner loop walks a row of C), parallel over rows. */
+    private static final class Reference {
+        static void run(int batch, int M, int N, int K, double alpha, Operand A, long strideA,
+                        Operand B, long strideB, double beta, MemorySegment c, long cOff, int ldc, long strideC) {
+            int grain = (int) Math.max(1, (1L << 16) / ((long) N * K));
+            forPieces(batch, M, grain, (p, i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    long crow = cOff + p * strideC + (long) i * ldc;
+                    scale(true, c, crow, ldc, 1, N, beta);
                     for (int k = 0; k < K; k++) {
-                        long ai = aOff + p * strideA + (transA ? (long) k * lda + i : (long) i * lda + k);
-                        long bi = bOff + p * strideB + (transB ? (long) j * ldb + k : (long) k * ldb + j);
-                        acc += CpuBackend.get(a, f64, ai) * CpuBackend.get(b, f64, bi);
+                        double aik = alpha * get(true, A.seg(), A.off() + p * strideA + i * A.st() + k * A.sk());
+                        long bk = B.off() + p * strideB + k * B.sk();
+                        for (int j = 0; j < N; j++) {
+                            long cj = crow + j;
+                            put(true, c, cj, get(true, c, cj) + aik * get(true, B.seg(), bk + j * B.st()));
+                        }
                     }
-                    long ci = cOff + p * strideC + (long) i * ldc + j;
-                    CpuBackend.set(c, f64, ci, alpha * acc + (beta == 0 ? 0 : beta * CpuBackend.get(c, f64, ci)));
                 }
+            });
+        }
+    }
+
+    /**
+     * The float32 path, organised like BLIS: C is cut into column panels of NC and K into blocks
+     * of KC; each KC x NC block of the vector operand is packed into NR-wide slivers, each MC x KC
+     * block of the broadcast operand into MR-tall slivers, and an MR x NR micro-kernel keeps its
+     * whole tile of C in registers while it walks K. Packing makes every layout look alike to the
+     * kernel and pads edges with zeros, so the kernel always runs full tiles.
+     */
+    private static final class F32 {
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+        private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+        private static final int L = S.length();
+        /** Micro-tile: MR broadcast rows against two vectors; 24 accumulators with 512-bit vectors. */
+        private static final int MR = 12, NR = 2 * L;
+        /** Cache blocks: a B sliver (KC x NR) stays in L1 across a column of tiles, the A block in L2, the B panel in L3. */
+        private static final int KC = 256, MC = 8 * MR, NC = 128 * NR;
+        /** Smallest piece of work worth a thread, in flops (a fork-join round trip costs microseconds). */
+        private static final long MIN_TASK_FLOPS = 4L << 20;
+        /** Products in a batch beyond which each product runs whole on one thread. */
+        private static final int BATCH_PARALLEL = 4 * Parallel.THREADS;
+
+        private static final ThreadLocal<float[][]> BUFFERS =
+                ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+
+        static void run(int batch, int M, int N, int K, float alpha, Operand A, long strideA,
+                        Operand B, long strideB, float beta, MemorySegment c, long cOff, int ldc, long strideC) {
+            if (Math.min(M, N) <= Thin.THIN) {
+                Thin.run(batch, M, N, K, alpha, A, strideA, B, strideB, beta, c, cOff, ldc, strideC);
+                return;
+            }
+            // The vector operand is packed as rows of N; stored with K contiguous it costs a transpose.
+            // Computing C^T = op(B)^T op(A)^T swaps the roles, at the price of scalar stores to C.
+            long keep = transposeCost(B, N, K), swap = transposeCost(A, M, K) + (long) M * N * ((K + KC - 1) / KC);
+            if (swap < keep) core(batch, N, M, K, alpha, B, strideB, A, strideA, beta, c, cOff, 1, ldc, strideC);
+            else core(batch, M, N, K, alpha, A, strideA, B, strideB, beta, c, cOff, ldc, 1, strideC);
+        }
+
+        private static long transposeCost(Operand vectorOperand, int extent, int K) {
+            return vectorOperand.st() == 1 ? 0 : (long) extent * K;
+        }
+
+        /** C(i, j) at cOff + i * crs + j * ccs: crs = ldc, ccs = 1 for C itself, the reverse for C^T. */
+        private static void core(int batch, int m, int n, int k, float alpha, Operand A, long strideA,
+                                 Operand B, long strideB, float beta, MemorySegment c, long cOff, long crs, long ccs,
+                                 long strideC) {
+            // Threads split C along its longer side in whole tiles, so each packs only its share of that operand.
+            boolean splitM = (long) ((m + MR - 1) / MR) * NR >= (long) ((n + NR - 1) / NR) * MR;
+            int tileSize = splitM ? MR : NR, extent = splitM ? m : n;
+            int tiles = (extent + tileSize - 1) / tileSize;
+            int units = batch >= BATCH_PARALLEL ? 1 : tiles, unitSize = tiles / units * tileSize;
+            long unitFlops = 2L * k * (splitM ? n : m) * Math.min(unitSize, extent);
+            int grain = (int) Math.max(1, MIN_TASK_FLOPS / unitFlops);
+            forPieces(batch, units, grain, (p, u0, u1) -> {
+                int lo = u0 * unitSize, hi = Math.min(extent, u1 * unitSize);
+                int i0 = splitM ? lo : 0, j0 = splitM ? 0 : lo;
+                block(splitM ? hi - lo : m, splitM ? n : hi - lo, k, alpha, A.at(p * strideA, i0), B.at(p * strideB, j0),
+                        beta, c, cOff + p * strideC + i0 * crs + j0 * ccs, crs, ccs);
+            });
+        }
+
+        /** One thread's m x n block of C, the operands already positioned at its first row / column. */
+        private static void block(int m, int n, int k, float alpha, Operand A, Operand B, float beta,
+                                  MemorySegment c, long cOff, long crs, long ccs) {
+            float[][] buf = BUFFERS.get();
+            float[] ap = buf[0], bp = buf[1], tile = buf[2];
+            // A slivers copy whole rows when A runs along K (no transpose), else they are k-major.
+            boolean aRows = A.sk() == 1;
+            for (int jc = 0; jc < n; jc += NC) {
+                int nc = Math.min(NC, n - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    int rowStride = aRows ? kc : 1, kStride = aRows ? 1 : MR;
+                    // Later K blocks add onto what the first one wrote.
+                    float betaBlock = pc == 0 ? beta : 1f;
+                    for (int ic = 0; ic < m; ic += MC) {
+                        int mc = Math.min(MC, m - ic);
+                        for (int ir = 0; ir < mc; ir += MR)
+                            packA(A, ic + ir, Math.min(MR, mc - ir), pc, kc, aRows, ap, ir * kc);
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int nr = Math.min(NR, nc - jr);
+                            // The first row block packs each B sliver just before using it, while it is hot in L1.
+                            if (ic == 0) packKMajor(B, jc + jr, nr, NR, pc, kc, bp, jr * kc);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                kernel(kc, ap, ir * kc, rowStride, kStride, bp, jr * kc, tile);
+                                writeTile(tile, c, cOff + (ic + ir) * crs + (jc + jr) * ccs, crs, ccs,
+                                        Math.min(MR, mc - ir), nr, alpha, betaBlock);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Packs MR rows t0.. of src (zeros past valid), k in [k0, k0 + kc), as [MR][kc] when rows, else [kc][MR]. */
+        private static void packA(Operand src, int t0, int valid, int k0, int kc, boolean rows, float[] dst, int dOff) {
+            if (!rows) {
+                packKMajor(src, t0, valid, MR, k0, kc, dst, dOff);
+                return;
+            }
+            for (int t = 0; t < MR; t++, dOff += kc) {
+                if (t < valid)
+                    MemorySegment.copy(src.seg(), ValueLayout.JAVA_FLOAT, (src.off() + (t0 + t) * src.st() + k0) * Float.BYTES,
+                            dst, dOff, kc);
+                else
+                    Arrays.fill(dst, dOff, dOff + kc, 0f);
+            }
+        }
+
+        /**
+         * Packs rows t0 .. t0+valid of src, k in [k0, k0 + kc), as dst[dOff + k * width + t]; rows
+         * valid .. width are zeros. Full slivers of rows contiguous along t are copied by vectors;
+         * otherwise the loop walks whichever index is contiguous in the source.
+         */
+        private static void packKMajor(Operand src, int t0, int valid, int width, int k0, int kc, float[] dst, int dOff) {
+            MemorySegment seg = src.seg();
+            long st = src.st(), sk = src.sk(), base = src.off() + t0 * st + k0 * sk;
+            if (st == 1 && valid == width && width % L == 0) {
+                for (int k = 0; k < kc; k++) {
+                    long row = (base + k * sk) * Float.BYTES;
+                    for (int t = 0; t < width; t += L)
+                        FloatVector.fromMemorySegment(S, seg, row + (long) t * Float.BYTES, NATIVE)
+                                .intoArray(dst, dOff + k * width + t);
+                }
+                return;
+            }
+            if (sk == 1) {
+                for (int t = 0; t < valid; t++)
+                    for (int k = 0, d = dOff + t; k < kc; k++, d += width)
+                        dst[d] = seg.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + t * st + k);
+            } else {
+                for (int k = 0; k < kc; k++)
+                    for (int t = 0, d = dOff + k * width; t < valid; t++)
+                        dst[d + t] = seg.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + k * sk + t * st);
+            }
+            for (int k = 0; k < kc && valid < width; k++) {
+                int d = dOff + k * width;
+                Arrays.fill(dst, d + valid, d + width, 0f);
+            }
+        }
+
+        /**
+         * The MR x NR micro-kernel: tile = A sliver * B sliver, A element (r, k) at
+         * ao + r * rowStride + k * kStride. Fully unrolled over the 12 rows because the accumulators
+         * must be locals for the JIT to keep them in registers; the result goes to a small array
+         * (not straight to C) so no vector ever escapes into a non-inlined call, which would box it.
+         */
+        private static void kernel(int kc, float[] ap, int ao, int rowStride, int kStride, float[] bp, int bo, float[] tile) {
+            FloatVector z = FloatVector.zero(S);
+            FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z,
+                    c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z,
+                    c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
+            int rs = rowStride;
+            for (int k = 0; k < kc; k++, ao += kStride, bo += NR) {
+                FloatVector b0 = FloatVector.fromArray(S, bp, bo), b1 = FloatVector.fromArray(S, bp, bo + L);
+                FloatVector a;
+                a = FloatVector.broadcast(S, ap[ao]);           c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
+                a = FloatVector.broadcast(S, ap[ao + rs]);      c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
+                a = FloatVector.broadcast(S, ap[ao + 2 * rs]);  c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
+                a = FloatVector.broadcast(S, ap[ao + 3 * rs]);  c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
+                a = FloatVector.broadcast(S, ap[ao + 4 * rs]);  c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
+                a = FloatVector.broadcast(S, ap[ao + 5 * rs]);  c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
+                a = FloatVector.broadcast(S, ap[ao + 6 * rs]);  c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
+                a = FloatVector.broadcast(S, ap[ao + 7 * rs]);  c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
+                a = FloatVector.broadcast(S, ap[ao + 8 * rs]);  c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
+                a = FloatVector.broadcast(S, ap[ao + 9 * rs]);  c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
+                a = FloatVector.broadcast(S, ap[ao + 10 * rs]); ca0 = a.fma(b0, ca0); ca1 = a.fma(b1, ca1);
+                a = FloatVector.broadcast(S, ap[ao + 11 * rs]); cb0 = a.fma(b0, cb0); cb1 = a.fma(b1, cb1);
+            }
+            int t = 0;
+            c00.intoArray(tile, t); c01.intoArray(tile, t += L); c10.intoArray(tile, t += L); c11.intoArray(tile, t += L);
+            c20.intoArray(tile, t += L); c21.intoArray(tile, t += L); c30.intoArray(tile, t += L); c31.intoArray(tile, t += L);
+            c40.intoArray(tile, t += L); c41.intoArray(tile, t += L); c50.intoArray(tile, t += L); c51.intoArray(tile, t += L);
+            c60.intoArray(tile, t += L); c61.intoArray(tile, t += L); c70.intoArray(tile, t += L); c71.intoArray(tile, t += L);
+            c80.intoArray(tile, t += L); c81.intoArray(tile, t += L); c90.intoArray(tile, t += L); c91.intoArray(tile, t += L);
+            ca0.intoArray(tile, t += L); ca1.intoArray(tile, t += L); cb0.intoArray(tile, t += L); cb1.intoArray(tile, t + L);
+        }
+
+        /**
+         * C(r, j) = alpha * tile[r][j] + beta * C(r, j) for r < mr, j < nr, C(r, j) at
+         * cOff + r * crs + j * ccs (C unread when beta == 0). Rows of C are written by vectors, masked
+         * at the right edge; a transposed C (ccs != 1) element by element.
+         */
+        private static void writeTile(float[] tile, MemorySegment c, long cOff, long crs, long ccs, int mr, int nr,
+                                      float alpha, float beta) {
+            if (ccs != 1) {
+                for (int r = 0; r < mr; r++)
+                    for (int j = 0; j < nr; j++) {
+                        long at = cOff + r * crs + j * ccs;
+                        float v = alpha * tile[r * NR + j];
+                        c.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, beta == 0 ? v : v + beta * c.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at));
+                    }
+                return;
+            }
+            FloatVector vBeta = FloatVector.broadcast(S, beta);
+            for (int r = 0; r < mr; r++) {
+                long at = (cOff + r * crs) * Float.BYTES;
+                for (int j = 0; j < nr; j += L, at += L * Float.BYTES) {
+                    FloatVector v = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
+                    if (j + L <= nr) {
+                        if (beta != 0) v = FloatVector.fromMemorySegment(S, c, at, NATIVE).fma(vBeta, v);
+                        v.intoMemorySegment(c, at, NATIVE);
+                    } else {
+                        VectorMask<Float> mask = S.indexInRange(j, nr);
+                        if (beta != 0) v = FloatVector.fromMemorySegment(S, c, at, NATIVE, mask).fma(vBeta, v);
+                        v.intoMemorySegment(c, at, NATIVE, mask);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * float32 products with a side of at most THIN (matrix-vector and similar shapes). Micro-tiles
+     * of 12 x 32 would be mostly padding there, and packing would double the memory traffic, so
+     * the wide operand is streamed once straight from memory: by dot products along K when it is
+     * contiguous along K, else by adding scaled rows into per-thread accumulators. The thin
+     * operand is first copied into a small zero-padded block, one K-contiguous row per index.
+     */
+    private static final class Thin {
+        static final int THIN = 8;
+        private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+        private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+        private static final int L = S.length();
+        /** Dot products take thin rows four at a time: four accumulators keep the FMA pipes busy. */
+        private static final int GROUP = 4;
+        /** Target size in floats of the row form's block of wide rows: stays in L2. */
+        private static final int ROWS_BLOCK = 1 << 15;
+        /** Per thread: the thin block, the row form's accumulators and its block of wide rows, grown on demand. */
+        private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][0]);
+
+        static void run(int batch, int M, int N, int K, float alpha, Operand A, long strideA,
+                        Operand B, long strideB, float beta, MemorySegment c, long cOff, int ldc, long strideC) {
+            boolean thinB = N <= M || M > THIN;
+            Operand wide = thinB ? A : B, thin = thinB ? B : A;
+            long strideW = thinB ? strideA : strideB, strideT = thinB ? strideB : strideA;
+            int wideCount = thinB ? M : N, thinCount = thinB ? N : M;
+            // C(wide index w, thin index t) lives at w * cw + t * ct.
+            long cw = thinB ? ldc : 1, ct = thinB ? 1 : ldc;
+            int grain = (int) Math.max(1, (1L << 18) / (2L * K * thinCount));
+            forPieces(batch, wideCount, grain, (p, w0, w1) -> {
+                int kp = (K + L - 1) / L * L;
+                float[] tb = thinBlock(thin.at(p * strideT, 0), thinCount, K, kp);
+                Operand w = wide.at(p * strideW, 0);
+                long cp = cOff + p * strideC;
+                if (w.sk() == 1) dots(w, w0, w1, thinCount, K, kp, tb, alpha, beta, c, cp, cw, ct);
+                else rows(w, w0, w1, thinCount, K, kp, tb, alpha, beta, c, cp, cw, ct);
+            });
+        }
+
+        /** The thin operand as rows of kp floats (zeros past K), rounded up to whole groups of zero rows. */
+        private static float[] thinBlock(Operand thin, int thinCount, int K, int kp) {
+            float[][] buf = BUFFERS.get();
+            int rows = (thinCount + GROUP - 1) / GROUP * GROUP;
+            if (buf[0].length < rows * kp) buf[0] = new float[rows * kp];
+            float[] tb = buf[0];
+            Arrays.fill(tb, 0, rows * kp, 0f);
+            if (thin.sk() == 1) {
+                for (int t = 0; t < thinCount; t++)
+                    MemorySegment.copy(thin.seg(), ValueLayout.JAVA_FLOAT, (thin.off() + t * thin.st()) * Float.BYTES, tb, t * kp, K);
+            } else {
+                // Thin rows interleaved along k (stride st, usually 1): read in memory order.
+                for (int k = 0; k < K; k++) {
+                    long base = thin.off() + k * thin.sk();
+                    for (int t = 0; t < thinCount; t++) tb[t * kp + k] = thin.seg().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + t * thin.st());
+                }
+            }
+            return tb;
+        }
+
+        /** Wide rows [w0, w1) contiguous along K: each is dotted with a group of thin rows per pass. */
+        private static void dots(Operand wide, int w0, int w1, int thinCount, int K, int kp, float[] tb,
+                                 float alpha, float beta, MemorySegment c, long cOff, long cw, long ct) {
+            int bulk = S.loopBound(K);
+            VectorMask<Float> tail = S.indexInRange(bulk, K);
+            for (int w = w0; w < w1; w++) {
+                long row = (wide.off() + w * wide.st()) * Float.BYTES;
+                for (int g = 0; g < thinCount; g += GROUP) {
+                    int t0 = g * kp, t1 = t0 + kp, t2 = t1 + kp, t3 = t2 + kp;
+                    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                    // The thin rows are zero-padded to kp, so the ragged end of K is one masked step.
+                    for (int k = 0; k < kp; k += L) {
+                        FloatVector v = k < bulk
+                                ? FloatVector.fromMemorySegment(S, wide.seg(), row + (long) k * Float.BYTES, NATIVE)
+                                : FloatVector.fromMemorySegment(S, wide.seg(), row + (long) k * Float.BYTES, NATIVE, tail);
+                        a0 = v.fma(FloatVector.fromArray(S, tb, t0 + k), a0);
+                        a1 = v.fma(FloatVector.fromArray(S, tb, t1 + k), a1);
+                        a2 = v.fma(FloatVector.fromArray(S, tb, t2 + k), a2);
+                        a3 = v.fma(FloatVector.fromArray(S, tb, t3 + k), a3);
+                    }
+                    long at = cOff + w * cw + g * ct;
+                    int n = Math.min(GROUP, thinCount - g);
+                    write(c, at, alpha, beta, a0.reduceLanes(VectorOperators.ADD));
+                    if (n > 1) write(c, at + ct, alpha, beta, a1.reduceLanes(VectorOperators.ADD));
+                    if (n > 2) write(c, at + 2 * ct, alpha, beta, a2.reduceLanes(VectorOperators.ADD));
+                    if (n > 3) write(c, at + 3 * ct, alpha, beta, a3.reduceLanes(VectorOperators.ADD));
+                }
+            }
+        }
+
+        /**
+         * Wide rows [w0, w1) contiguous along the wide index (the wide operand is rows k of wide
+         * elements). A block of rows of k is copied into a per-thread buffer with sequential reads
+         * (reading column strips straight from memory would stall on every row); then 32 wide
+         * columns by four thin rows accumulate in registers down the block.
+         */
+        private static void rows(Operand wide, int w0, int w1, int thinCount, int K, int kp, float[] tb,
+                                 float alpha, float beta, MemorySegment c, long cOff, long cw, long ct) {
+            int n = w1 - w0, np = (n + 2 * L - 1) / (2 * L) * (2 * L), groups = (thinCount + GROUP - 1) / GROUP;
+            int kb = Math.max(16, Math.min(256, ROWS_BLOCK / np)), bulk = S.loopBound(n);
+            VectorMask<Float> tail = S.indexInRange(bulk, n);
+            float[][] buf = BUFFERS.get();
+            if (buf[1].length < groups * GROUP * np) buf[1] = new float[groups * GROUP * np];
+            if (buf[2].length < kb * np) buf[2] = new float[kb * np];
+            float[] acc = buf[1], blk = buf[2];
+            Arrays.fill(acc, 0, groups * GROUP * np, 0f);
+            for (int k0 = 0; k0 < K; k0 += kb) {
+                int k1 = Math.min(K, k0 + kb);
+                // Rows are short, so a vector loop beats MemorySegment.copy's per-call overhead. Columns
+                // past n hold stale values; they only reach accumulators that are never written out.
+                for (int k = k0; k < k1; k++) {
+                    long row = (wide.off() + w0 + k * wide.sk()) * Float.BYTES;
+                    int v = 0;
+                    for (; v < bulk; v += L)
+                        FloatVector.fromMemorySegment(S, wide.seg(), row + (long) v * Float.BYTES, NATIVE)
+                                .intoArray(blk, (k - k0) * np + v);
+                    if (v < n)
+                        FloatVector.fromMemorySegment(S, wide.seg(), row + (long) v * Float.BYTES, NATIVE, tail)
+                                .intoArray(blk, (k - k0) * np + v);
+                }
+                for (int g = 0; g < thinCount; g += GROUP) {
+                    int t0 = g * kp, t1 = t0 + kp, t2 = t1 + kp, t3 = t2 + kp;
+                    for (int v = 0; v < n; v += 2 * L) {
+                        int r0 = g * np + v, r1 = r0 + np, r2 = r1 + np, r3 = r2 + np;
+                        FloatVector a00 = FloatVector.fromArray(S, acc, r0), a01 = FloatVector.fromArray(S, acc, r0 + L);
+                        FloatVector a10 = FloatVector.fromArray(S, acc, r1), a11 = FloatVector.fromArray(S, acc, r1 + L);
+                        FloatVector a20 = FloatVector.fromArray(S, acc, r2), a21 = FloatVector.fromArray(S, acc, r2 + L);
+                        FloatVector a30 = FloatVector.fromArray(S, acc, r3), a31 = FloatVector.fromArray(S, acc, r3 + L);
+                        for (int k = k0, x = v; k < k1; k++, x += np) {
+                            FloatVector x0 = FloatVector.fromArray(S, blk, x), x1 = FloatVector.fromArray(S, blk, x + L);
+                            FloatVector b;
+                            b = FloatVector.broadcast(S, tb[t0 + k]); a00 = x0.fma(b, a00); a01 = x1.fma(b, a01);
+                            b = FloatVector.broadcast(S, tb[t1 + k]); a10 = x0.fma(b, a10); a11 = x1.fma(b, a11);
+                            b = FloatVector.broadcast(S, tb[t2 + k]); a20 = x0.fma(b, a20); a21 = x1.fma(b, a21);
+                            b = FloatVector.broadcast(S, tb[t3 + k]); a30 = x0.fma(b, a30); a31 = x1.fma(b, a31);
+                        }
+                        a00.intoArray(acc, r0); a01.intoArray(acc, r0 + L);
+                        a10.intoArray(acc, r1); a11.intoArray(acc, r1 + L);
+                        a20.intoArray(acc, r2); a21.intoArray(acc, r2 + L);
+                        a30.intoArray(acc, r3); a31.intoArray(acc, r3 + L);
+                    }
+                }
+            }
+            for (int t = 0; t < thinCount; t++)
+                for (int v = 0; v < n; v++) write(c, cOff + (w0 + v) * cw + t * ct, alpha, beta, acc[t * np + v]);
+        }
+
+        private static void write(MemorySegment c, long at, float alpha, float beta, float sum) {
+            float v = alpha * sum;
+            c.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, beta == 0 ? v : v + beta * c.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at));
+        }
     }
 }
