@@ -25,7 +25,7 @@ public final class TrainBench {
         TrainingState s = TrainingState.fresh(c);
         int batch = c.getInt("batch"), size = c.getInt("size"), zDim = s.model.latentChannelSize(), dRegEvery = c.getInt("d_reg_every");
         // LPIPS is left out, as in the reference timings of the official code.
-        TrainStep step = new TrainStep(s.g, s.e, s.d, s.gEma, s.eEma, s.opt, c.weights(), c.getDouble("r1"), dRegEvery, null);
+        TrainStep step = new TrainStep(s.g, s.e, s.d, s.gEma, s.eEma, s.opt, c.weights(), c.getDouble("r1"), dRegEvery, c.getDouble("ema_decay"), null);
         Generator gen = new Generator(99);
         List<Double> plain = new ArrayList<>(), r1 = new ArrayList<>();
         int warmup = 2;

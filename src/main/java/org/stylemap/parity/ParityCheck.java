@@ -180,7 +180,7 @@ public final class ParityCheck {
         double lr = fx.doubleAttr("lr");
         int dRegEvery = fx.intAttr("d_reg_every");
         TrainStep step = new TrainStep(g, e, d, gEma, eEma, Optimizers.official(g, e, d, lr, dRegEvery),
-                LossWeights.official(), fx.doubleAttr("r1"), dRegEvery, null);
+                LossWeights.official(), fx.doubleAttr("r1"), dRegEvery, TrainStep.OFFICIAL_EMA_DECAY, null);
         Tensor real = in("real");
         String[][] noise = {{"z", "z2"}, {"z3", "z4"}};
         for (int i = 0; i < 2; i++) {

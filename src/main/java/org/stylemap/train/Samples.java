@@ -46,7 +46,19 @@ public final class Samples {
                 tiles.addAll(images(g.synthesize(e.forward(val))));
             }
         }
-        write(ImageGrid.of(tiles, columns), png);
+        write(ImageGrid.of(tiles.stream().map(Samples::atLeast64).toList(), columns), png);
+    }
+
+    /** Small images are repeated pixel by pixel up to 64 px or more, so a grid of 32 px samples is legible. */
+    static RgbImage atLeast64(RgbImage img) {
+        int f = Math.max(1, (64 + img.width() - 1) / img.width());
+        if (f == 1) return img;
+        int w = img.width(), h = img.height();
+        float[] src = img.planes(), dst = new float[3 * w * h * f * f];
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < h * f; y++)
+                for (int x = 0; x < w * f; x++) dst[(c * h * f + y) * w * f + x] = src[(c * h + y / f) * w + x / f];
+        return new RgbImage(w * f, h * f, dst);
     }
 
     public static void write(RgbImage img, Path png) {

@@ -44,6 +44,7 @@ public final class TrainConfig {
         key("r1", Type.DOUBLE, "10", "R1 penalty weight gamma");
         key("d_reg_every", Type.INT, "16", "lazy R1 interval");
         key("iter", Type.INT, "1400000", "iterations to train");
+        key("ema_decay", Type.DOUBLE, "0.999", "decay of the EMA generator and encoder (official 0.999)");
         key("lambda_x_rec_loss", Type.DOUBLE, "1", "image reconstruction MSE");
         key("lambda_adv_loss", Type.DOUBLE, "1", "generator adversarial loss");
         key("lambda_w_rec_loss", Type.DOUBLE, "1", "stylemap reconstruction loss");

@@ -22,12 +22,13 @@ import org.stylemap.tensor.Tensor;
  *   <li>D step: mean(softplus(-D(real))) + mean(softplus(D(G(z')))) + in-domain mean(softplus(D(G(E(real)))));</li>
  *   <li>R1 every d_reg_every iterations (from 0): r1/2 * mean_n |dD(real)/dreal|^2 * d_reg_every;</li>
  *   <li>reconstruction step (D frozen): mse(G(E(real)), real) + LPIPS + mean(softplus(-D(G(E(real))))) trains E, then G;</li>
- *   <li>EMA of G and E parameters with decay 0.999.</li>
+ *   <li>EMA of G and E parameters (official decay 0.999).</li>
  * </ol>
  * Every phase runs in its own Scope, so its activations and graph are freed when it ends.
  */
 public final class TrainStep {
-    public static final double EMA_DECAY = 0.999;
+    /** The official accumulate() decay. */
+    public static final double OFFICIAL_EMA_DECAY = 0.999;
 
     private final Generator g, gEma;
     private final Encoder e, eEma;
@@ -36,10 +37,11 @@ public final class TrainStep {
     private final LossWeights w;
     private final double r1;
     private final int dRegEvery;
+    private final double emaDecay;
     private final PerceptualLoss perceptual;
 
     public TrainStep(Generator g, Encoder e, Discriminator d, Generator gEma, Encoder eEma, Optimizers opt,
-                     LossWeights w, double r1, int dRegEvery, PerceptualLoss perceptual) {
+                     LossWeights w, double r1, int dRegEvery, double emaDecay, PerceptualLoss perceptual) {
         this.g = g;
         this.e = e;
         this.d = d;
@@ -49,6 +51,7 @@ public final class TrainStep {
         this.w = w;
         this.r1 = r1;
         this.dRegEvery = dRegEvery;
+        this.emaDecay = emaDecay;
         this.perceptual = perceptual;
     }
 
@@ -62,8 +65,8 @@ public final class TrainStep {
         if (i % dRegEvery == 0) r1Step(real, losses);
         d.setRequiresGrad(false);
         reconstructionStep(real, losses);
-        Ema.accumulate(gEma, g, EMA_DECAY);
-        Ema.accumulate(eEma, e, EMA_DECAY);
+        Ema.accumulate(gEma, g, emaDecay);
+        Ema.accumulate(eEma, e, emaDecay);
         return losses;
     }
 

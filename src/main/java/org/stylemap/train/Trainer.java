@@ -76,7 +76,7 @@ public final class Trainer {
         }
         PerceptualLoss perceptual = Perceptual.fromConfig(c, state, log);
         TrainStep step = new TrainStep(state.g, state.e, state.d, state.gEma, state.eEma, state.opt, c.weights(),
-                c.getDouble("r1"), c.getInt("d_reg_every"), perceptual);
+                c.getDouble("r1"), c.getInt("d_reg_every"), c.getDouble("ema_decay"), perceptual);
         List<Map<String, Double>> history = new ArrayList<>();
         try (ImageDataset data = ImageDataset.open(datasetPath(c), size);
              Loader loader = Loader.training(data, batch, c.getInt("seed"), state.dataPosition)) {

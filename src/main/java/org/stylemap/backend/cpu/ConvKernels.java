@@ -11,12 +11,15 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 2-D convolutions (cross-correlation as in PyTorch's conv2d) on dense NCHW tensors with OIHW
- * weights, lowered to {@link Gemm}. The im2col matrix of one group holds a row per (input
- * channel, kernel row, kernel column) and a column per output pixel; it is built a band of
- * output rows at a time into a per-thread scratch buffer, so it stays cache-sized however big the
- * image. Pointwise (1x1, stride 1, unpadded) convolutions skip it: the input already is that
- * matrix. All copies move raw elements, so one code path serves float32 and float64; only the
- * GEMM (and the col2im sums) look at the element type.
+ * weights, dilation 1. Most are lowered to {@link Gemm}: the im2col matrix of one group holds a
+ * row per (input channel, kernel row, kernel column) and a column per output pixel, and is built
+ * a band of output rows at a time into a per-thread scratch buffer, so it stays cache-sized
+ * however big the image. Pointwise (1x1, stride 1, unpadded) convolutions skip it: the input
+ * already is that matrix. Convolutions with one input channel per group (depthwise) are too thin
+ * for a GEMM and run directly. Copies move raw elements, so one path serves float32 and float64;
+ * only sums look at the element type, and float32 at stride 1 has vectorised depthwise kernels
+ * beside the plain loops, which double as the float64 reference. Work is split over images,
+ * bands, channels or planes with {@link Parallel}.
  */
 public final class ConvKernels {
     /** Target size of one im2col band: big enough to amortise GEMM packing, small enough for L2/L3. */
@@ -40,14 +43,14 @@ public final class ConvKernels {
             directPlanes(f64, g, false, x, w, y);
             return;
         }
-        int band = bandRows(g, kk, es), bands = ceilDiv(g.oh(), band);
+        int band = bandRows(g, kk, es, g.oh()), bands = ceilDiv(g.oh(), band);
         int items = g.n() * g.groups() * bands;
         Parallel.forRange(items, 1, (from, to) -> {
             MemorySegment col = Scratch.get(Scratch.COL, (long) kk * band * g.ow() * es);
             for (int it = from; it < to; it++) {
                 int n = it / (g.groups() * bands), grp = it / bands % g.groups(), oh0 = it % bands * band;
                 int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
-                im2col(es, g, x, ((long) n * g.c() + (long) grp * g.cg()) * g.h() * g.w(), g.cg(), oh0, oh1, col);
+                im2col(es, g, x, ((long) n * g.c() + (long) grp * g.cg()) * g.h() * g.w(), g.cg(), oh0, oh1, col, 0, np);
                 Gemm.gemm(f64, false, false, og, np, kk, 1, w, (long) grp * og * kk, kk, col, 0, np,
                         0, y, ((long) n * g.o() + (long) grp * og) * p + (long) oh0 * g.ow(), p);
             }
@@ -70,7 +73,7 @@ public final class ConvKernels {
             directPlanes(f64, g, true, dy, w, dx);
             return;
         }
-        int band = bandRows(g, kk, es), hw = g.h() * g.w();
+        int band = bandRows(g, kk, es, g.oh()), hw = g.h() * g.w();
         // Bands of one image overlap in dx, so an image (and group) is one work item.
         Parallel.forRange(g.n() * g.groups(), 1, (from, to) -> {
             MemorySegment col = Scratch.get(Scratch.COL, (long) kk * band * g.ow() * es);
@@ -115,33 +118,40 @@ public final class ConvKernels {
         // Threads split the input channels of each group: each owns rows of dw^T, so nothing needs summing.
         MemorySegment dwT = Scratch.get(Scratch.DW_T, (long) g.o() * kk * es);
         int splits = Math.max(1, Math.min(g.cg(), ceilDiv(Parallel.THREADS, g.groups())));
+        // Bands run over (image, output row) pairs: the pixels of consecutive images are consecutive
+        // rows of dy^T, so a band may span images, which keeps K long when images are small.
+        int outRows = g.n() * g.oh();
         Parallel.forRange(g.groups() * splits, 1, (from, to) -> {
             for (int it = from; it < to; it++) {
                 int grp = it / splits, part = it % splits;
                 int c0 = (int) ((long) g.cg() * part / splits), c1 = (int) ((long) g.cg() * (part + 1) / splits);
                 int rows = (c1 - c0) * khw;
                 if (rows == 0) continue;
-                int band = g.pointwise() ? g.oh() : bandRows(g, rows, es);
+                // A pointwise conv reads its input planes in place, so its bands stay within one image.
+                int band = g.pointwise() ? g.oh() : bandRows(g, rows, es, outRows);
                 MemorySegment col = g.pointwise() ? null : Scratch.get(Scratch.COL, (long) rows * band * g.ow() * es);
                 long cOff = ((long) grp * kk + (long) c0 * khw) * og;
-                boolean first = true;
-                for (int n = 0; n < g.n(); n++) {
-                    long xOff = ((long) n * g.c() + (long) grp * g.cg() + c0) * hw;
-                    for (int oh0 = 0; oh0 < g.oh(); oh0 += band, first = false) {
-                        int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
-                        long dyOff = ((long) n * p + (long) oh0 * g.ow()) * g.o() + (long) grp * og;
-                        // The band's im2col matrix, or for a pointwise conv the input planes themselves.
-                        MemorySegment a = x;
-                        long aOff = xOff + (long) oh0 * g.ow();
-                        int lda = p;
-                        if (!g.pointwise()) {
-                            im2col(es, g, x, xOff, c1 - c0, oh0, oh1, col);
-                            a = col;
-                            aOff = 0;
-                            lda = np;
+                for (int r0 = 0; r0 < outRows; r0 += band) {
+                    int r1 = Math.min(outRows, r0 + band), np = (r1 - r0) * g.ow();
+                    long dyOff = (long) r0 * g.ow() * g.o() + (long) grp * og;
+                    MemorySegment a = x;
+                    long aOff;
+                    int lda;
+                    if (g.pointwise()) {
+                        aOff = ((long) (r0 / g.oh()) * g.c() + (long) grp * g.cg() + c0) * hw;
+                        lda = p;
+                    } else {
+                        for (int r = r0; r < r1; ) {
+                            int n = r / g.oh(), oh0 = r % g.oh(), oh1 = Math.min(g.oh(), oh0 + r1 - r);
+                            im2col(es, g, x, ((long) n * g.c() + (long) grp * g.cg() + c0) * hw, c1 - c0, oh0, oh1,
+                                    col, (long) (r - r0) * g.ow(), np);
+                            r += oh1 - oh0;
                         }
-                        Gemm.gemm(f64, false, false, rows, og, np, 1, a, aOff, lda, dyT, dyOff, g.o(), first ? 0 : 1, dwT, cOff, og);
+                        a = col;
+                        aOff = 0;
+                        lda = np;
                     }
+                    Gemm.gemm(f64, false, false, rows, og, np, 1, a, aOff, lda, dyT, dyOff, g.o(), r0 == 0 ? 0 : 1, dwT, cOff, og);
                 }
             }
         });
@@ -151,9 +161,9 @@ public final class ConvKernels {
         });
     }
 
-    /** Output rows per im2col band for a matrix of the given row count. */
-    private static int bandRows(ConvGeom g, int rows, int es) {
-        return (int) Math.max(1, Math.min(g.oh(), BAND_BYTES / ((long) rows * g.ow() * es)));
+    /** Output rows (at most limit) per im2col band for a matrix of the given row count. */
+    private static int bandRows(ConvGeom g, int rows, int es, int limit) {
+        return (int) Math.max(1, Math.min(limit, BAND_BYTES / ((long) rows * g.ow() * es)));
     }
 
     /** One kernel tap's footprint on a band of output rows; see {@link #forEachTap}. */
@@ -203,14 +213,15 @@ public final class ConvKernels {
     /**
      * Writes the im2col band of channels [0, channels) of the input planes at x[xOff] for output
      * rows [oh0, oh1): row (c, i, j), column (oh - oh0) * OW + ow holds x[c, oh*sh - ph + i,
-     * ow*sw - pw + j], or zero where that falls in the padding.
+     * ow*sw - pw + j], or zero where that falls in the padding. Row r of the band starts at
+     * col[colOff + r * ld].
      */
     private static void im2col(int es, ConvGeom g, MemorySegment x, long xOff, int channels, int oh0, int oh1,
-                               MemorySegment col) {
-        int ow = g.ow(), np = (oh1 - oh0) * ow, sw = g.sw();
+                               MemorySegment col, long colOff, long ld) {
+        int ow = g.ow(), sw = g.sw();
         long hw = (long) g.h() * g.w();
         forEachTap(g, channels, oh0, oh1, (c, i, j, ohLo, ohHi, lo, hi) -> {
-            long row = colRow(g, c, i, j) * np;
+            long row = colOff + colRow(g, c, i, j) * ld;
             zero(es, col, row, (long) (ohLo - oh0) * ow);
             zero(es, col, row + (long) (ohHi - oh0) * ow, (long) (oh1 - ohHi) * ow);
             for (int oh = ohLo; oh < ohHi; oh++) {
@@ -365,7 +376,8 @@ public final class ConvKernels {
                 for (int c0 = 0; c0 < outW; c0 += L)
                     for (int r = 0; r < g.oh(); r += ROWS) {
                         long yAt = r * ys + (long) c0 * Float.BYTES, xAt = (r + i) * xs + (long) (c0 + j) * Float.BYTES;
-                        a0 = FloatVector.fromMemorySegment(F, yp, yAt, NATIVE).fma(FloatVector.fromMemorySegment(F, xp, xAt, NATIVE), a0);
+                        a0 = FloatVector.fromMemorySegment(F, yp, yAt, NATIVE)
+                                .fma(FloatVector.fromMemorySegment(F, xp, xAt, NATIVE), a0);
                         a1 = FloatVector.fromMemorySegment(F, yp, yAt + ys, NATIVE)
                                 .fma(FloatVector.fromMemorySegment(F, xp, xAt + xs, NATIVE), a1);
                         a2 = FloatVector.fromMemorySegment(F, yp, yAt + 2 * ys, NATIVE)
@@ -436,28 +448,50 @@ public final class ConvKernels {
         for (int t = 0; t < n; t++, s += ss, d += ds) Gemm.put(f64, dst, d, Gemm.get(f64, dst, d) + a * Gemm.get(f64, src, s));
     }
 
-    /** The sum of a[ai + t * as] * b[bi + t * bs] for t < n (only the reference path needs it: float32 at stride 1 is vectorised). */
+    /** The sum of a[ai + t * as] * b[bi + t * bs] for t < n; only the plain path uses it (float32 at stride 1 has its own). */
     private static double dot(boolean f64, MemorySegment a, long ai, int as, MemorySegment b, long bi, int bs, int n) {
         double sum = 0;
         for (int t = 0; t < n; t++, ai += as, bi += bs) sum += Gemm.get(f64, a, ai) * Gemm.get(f64, b, bi);
         return sum;
     }
 
-    /** dst[dOff + c * rows + r] = src[sOff + r * cols + c]: a rows x cols matrix transposed, in tiles that stay in L1. */
+    /** Edge of the square tiles a transpose works in. */
+    private static final int TILE = 64;
+
+    /**
+     * dst[dOff + c * rows + r] = src[sOff + r * cols + c]: a rows x cols matrix transposed, a
+     * tile at a time. float32 tiles go through on-heap arrays, copied in and out a row at a time
+     * in bulk: far faster than element-wise memory-segment accesses, each of which is checked.
+     */
     private static void transpose(int es, MemorySegment src, long sOff, int rows, int cols, MemorySegment dst, long dOff) {
-        final int tile = 32;
-        for (int r0 = 0; r0 < rows; r0 += tile)
-            for (int c0 = 0; c0 < cols; c0 += tile) {
-                int r1 = Math.min(rows, r0 + tile), c1 = Math.min(cols, c0 + tile);
-                for (int r = r0; r < r1; r++)
-                    for (int c = c0; c < c1; c++)
-                        copyElement(es, src, sOff + (long) r * cols + c, dst, dOff + (long) c * rows + r);
+        float[] in = es == Float.BYTES ? new float[TILE * TILE] : null, out = in == null ? null : new float[TILE * TILE];
+        for (int r0 = 0; r0 < rows; r0 += TILE)
+            for (int c0 = 0; c0 < cols; c0 += TILE) {
+                int rn = Math.min(TILE, rows - r0), cn = Math.min(TILE, cols - c0);
+                if (in == null) {
+                    for (int r = r0; r < r0 + rn; r++)
+                        for (int c = c0; c < c0 + cn; c++)
+                            copyElement(es, src, sOff + (long) r * cols + c, dst, dOff + (long) c * rows + r);
+                    continue;
+                }
+                for (int r = 0; r < rn; r++) {
+                    long from = (sOff + (long) (r0 + r) * cols + c0) * Float.BYTES;
+                    MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, from, in, r * TILE, cn);
+                }
+                for (int r = 0; r < rn; r++)
+                    for (int c = 0; c < cn; c++) out[c * TILE + r] = in[r * TILE + c];
+                for (int c = 0; c < cn; c++) {
+                    long to = (dOff + (long) (c0 + c) * rows + r0) * Float.BYTES;
+                    MemorySegment.copy(out, c * TILE, dst, ValueLayout.JAVA_FLOAT, to, rn);
+                }
             }
     }
 
     private static void copyElement(int es, MemorySegment src, long s, MemorySegment dst, long d) {
-        if (es == Double.BYTES) dst.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, d, src.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, s));
-        else dst.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, d, src.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, s));
+        if (es == Double.BYTES)
+            dst.setAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, d, src.getAtIndex(ValueLayout.JAVA_LONG_UNALIGNED, s));
+        else
+            dst.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, d, src.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, s));
     }
 
     private static void zero(int es, MemorySegment seg, long at, long n) {

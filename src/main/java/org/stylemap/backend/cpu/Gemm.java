@@ -39,9 +39,11 @@ public final class Gemm {
                                    MemorySegment b, long bOff, int ldb, long strideB,
                                    double beta, MemorySegment c, long cOff, int ldc, long strideC) {
         if (batch < 0 || M < 0 || N < 0 || K < 0) throw new IllegalArgumentException("negative GEMM size");
-        if (lda < Math.max(1, transA ? M : K) || ldb < Math.max(1, transB ? K : N) || ldc < Math.max(1, N))
-            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " ldb=" + ldb + " ldc=" + ldc);
         if (batch == 0 || M == 0 || N == 0) return;
+        // A leading dimension only matters when its matrix has more than one row.
+        if (tooSmall(lda, transA, M, K) || tooSmall(ldb, transB, K, N) || tooSmall(ldc, false, M, N))
+            throw new IllegalArgumentException("leading dimension too small: lda=" + lda + " ldb=" + ldb + " ldc=" + ldc
+                    + " for " + (transA ? "A^T " : "") + (transB ? "B^T " : "") + M + "x" + N + "x" + K);
         Operand A = Operand.of(a, aOff, lda, !transA), B = Operand.of(b, bOff, ldb, transB);
         if (K == 0 || alpha == 0) {
             // BLAS convention: A and B are not read, C only scaled.
@@ -52,6 +54,12 @@ public final class Gemm {
         } else {
             F32.run(batch, M, N, K, (float) alpha, A, strideA, B, strideB, (float) beta, c, cOff, ldc, strideC);
         }
+    }
+
+    /** Whether ld is too small for an op(X) of rows x cols stored row-major (transposed: cols x rows). */
+    private static boolean tooSmall(int ld, boolean trans, int rows, int cols) {
+        int stored = trans ? cols : rows, width = trans ? rows : cols;
+        return stored > 1 && ld < width;
     }
 
     /**
@@ -107,6 +115,13 @@ public final class Gemm {
     static void put(boolean f64, MemorySegment s, long i, double v) {
         if (f64) s.setAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED, i, v);
         else s.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) v);
+    }
+
+    /** c[at] = alpha * sum + beta * c[at] in float32, c[at] unread when beta == 0. */
+    private static void storeF32(MemorySegment c, long at, float alpha, float beta, float sum) {
+        float v = alpha * sum;
+        if (beta != 0) v += beta * c.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at);
+        c.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, v);
     }
 
     /** The float64 path: i-k-j loops (the inner loop walks a row of C), parallel over rows. */
@@ -316,11 +331,7 @@ public final class Gemm {
                                       float alpha, float beta) {
             if (ccs != 1) {
                 for (int r = 0; r < mr; r++)
-                    for (int j = 0; j < nr; j++) {
-                        long at = cOff + r * crs + j * ccs;
-                        float v = alpha * tile[r * NR + j];
-                        c.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, beta == 0 ? v : v + beta * c.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at));
-                    }
+                    for (int j = 0; j < nr; j++) storeF32(c, cOff + r * crs + j * ccs, alpha, beta, tile[r * NR + j]);
                 return;
             }
             FloatVector vBeta = FloatVector.broadcast(S, beta);
@@ -393,7 +404,8 @@ public final class Gemm {
                 // Thin rows interleaved along k (stride st, usually 1): read in memory order.
                 for (int k = 0; k < K; k++) {
                     long base = thin.off() + k * thin.sk();
-                    for (int t = 0; t < thinCount; t++) tb[t * kp + k] = thin.seg().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + t * thin.st());
+                    for (int t = 0; t < thinCount; t++)
+                        tb[t * kp + k] = thin.seg().getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, base + t * thin.st());
                 }
             }
             return tb;
@@ -421,10 +433,10 @@ public final class Gemm {
                     }
                     long at = cOff + w * cw + g * ct;
                     int n = Math.min(GROUP, thinCount - g);
-                    write(c, at, alpha, beta, a0.reduceLanes(VectorOperators.ADD));
-                    if (n > 1) write(c, at + ct, alpha, beta, a1.reduceLanes(VectorOperators.ADD));
-                    if (n > 2) write(c, at + 2 * ct, alpha, beta, a2.reduceLanes(VectorOperators.ADD));
-                    if (n > 3) write(c, at + 3 * ct, alpha, beta, a3.reduceLanes(VectorOperators.ADD));
+                    storeF32(c, at, alpha, beta, a0.reduceLanes(VectorOperators.ADD));
+                    if (n > 1) storeF32(c, at + ct, alpha, beta, a1.reduceLanes(VectorOperators.ADD));
+                    if (n > 2) storeF32(c, at + 2 * ct, alpha, beta, a2.reduceLanes(VectorOperators.ADD));
+                    if (n > 3) storeF32(c, at + 3 * ct, alpha, beta, a3.reduceLanes(VectorOperators.ADD));
                 }
             }
         }
@@ -483,12 +495,8 @@ public final class Gemm {
                 }
             }
             for (int t = 0; t < thinCount; t++)
-                for (int v = 0; v < n; v++) write(c, cOff + (w0 + v) * cw + t * ct, alpha, beta, acc[t * np + v]);
+                for (int v = 0; v < n; v++) storeF32(c, cOff + (w0 + v) * cw + t * ct, alpha, beta, acc[t * np + v]);
         }
 
-        private static void write(MemorySegment c, long at, float alpha, float beta, float sum) {
-            float v = alpha * sum;
-            c.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at, beta == 0 ? v : v + beta * c.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at));
-        }
     }
 }

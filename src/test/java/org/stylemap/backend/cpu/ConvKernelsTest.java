@@ -47,8 +47,9 @@ class ConvKernelsTest {
             new ConvGeom(1, 16, 4, 4, 32, 3, 3, 1, 1, 1, 1, 1),
             new ConvGeom(1, 3, 1, 1, 2, 3, 3, 1, 1, 1, 1, 1),
             new ConvGeom(2, 2, 3, 3, 3, 3, 3, 1, 1, 2, 2, 1),
-            // Big enough for several im2col bands per image and both threads splitting channels.
-            new ConvGeom(1, 64, 40, 64, 8, 3, 3, 1, 1, 1, 1, 1),
+            // Big enough for several im2col bands per image (weight-gradient bands that straddle
+            // two images) and for the threads to split channels.
+            new ConvGeom(2, 64, 40, 64, 8, 3, 3, 1, 1, 1, 1, 1),
     };
 
     private record Tensors(double[] x, double[] w, double[] dy) {
