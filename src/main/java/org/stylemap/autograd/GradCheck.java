@@ -4,7 +4,7 @@ import java.util.function.Function;
 import org.stylemap.memory.Scope;
 import org.stylemap.ops.Elementwise;
 import org.stylemap.ops.Reductions;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Tensor;
 
@@ -36,7 +36,7 @@ public final class GradCheck {
      */
     public static Result second(Function<Tensor[], Tensor> f, Tensor[] inputs, long seed, double eps) {
         Function<Tensor[], Tensor> scalar = projected(f, inputs, seed);
-        Generator gen = new Generator(seed + 1);
+        Rng gen = new Rng(seed + 1);
         Tensor[] v = new Tensor[inputs.length];
         Scope.untracked(() -> {
             for (int i = 0; i < inputs.length; i++) v[i] = Tensor.randn(gen, DType.F64, inputs[i].device(), inputs[i].shape());
@@ -63,7 +63,7 @@ public final class GradCheck {
             probe = f.apply(fresh(inputs, -1, 0));
         }
         int[] shape = probe.shape();
-        Tensor r = Scope.untracked(() -> Tensor.randn(new Generator(seed), DType.F64, probe.device(), shape));
+        Tensor r = Scope.untracked(() -> Tensor.randn(new Rng(seed), DType.F64, probe.device(), shape));
         return xs -> Reductions.sum(Elementwise.mul(f.apply(xs), r), null, false);
     }
 

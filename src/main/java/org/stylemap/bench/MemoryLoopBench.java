@@ -8,7 +8,7 @@ import org.stylemap.ops.BiasAct;
 import org.stylemap.ops.Conv;
 import org.stylemap.ops.Elementwise;
 import org.stylemap.ops.Reductions;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
@@ -21,7 +21,7 @@ final class MemoryLoopBench {
     private MemoryLoopBench() {}
 
     static void run(PrintStream out, int steps) {
-        Generator gen = new Generator(7);
+        Rng gen = new Rng(7);
         Tensor w1 = Tensor.randn(gen, DType.F32, Device.CPU, 16, 3, 3, 3).requiresGrad(true);
         Tensor w2 = Tensor.randn(gen, DType.F32, Device.CPU, 1, 16, 3, 3).requiresGrad(true);
         Tensor b1 = Tensor.zeros(DType.F32, Device.CPU, 16).requiresGrad(true);

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.stylemap.memory.Scope;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 import org.stylemap.train.TrainConfig;
@@ -26,7 +26,7 @@ public final class TrainBench {
         int batch = c.getInt("batch"), size = c.getInt("size"), zDim = s.model.latentChannelSize(), dRegEvery = c.getInt("d_reg_every");
         // LPIPS is left out, as in the reference timings of the official code.
         TrainStep step = new TrainStep(s.g, s.e, s.d, s.gEma, s.eEma, s.opt, c.weights(), c.getDouble("r1"), dRegEvery, c.getDouble("ema_decay"), null);
-        Generator gen = new Generator(99);
+        Rng gen = new Rng(99);
         List<Double> plain = new ArrayList<>(), r1 = new ArrayList<>();
         int warmup = 2;
         for (int i = 0; i < warmup + iterations; i++) {

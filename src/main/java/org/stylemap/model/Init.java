@@ -1,12 +1,12 @@
 package org.stylemap.model;
 
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 /** Where and how new parameters are made: dtype, device and the random stream for their values. */
-public record Init(DType dtype, Device device, Generator gen) {
+public record Init(DType dtype, Device device, Rng gen) {
     Tensor randn(int... shape) {
         return Tensor.randn(gen, dtype, device, shape);
     }

@@ -9,7 +9,7 @@ import org.stylemap.io.H5;
 import org.stylemap.nn.Module;
 import org.stylemap.ops.Elementwise;
 import org.stylemap.ops.Reductions;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Shape;
@@ -59,7 +59,7 @@ public final class Lpips extends Module implements PerceptualLoss {
     static Lpips load(Path h5, DType dtype, int... widths) {
         try (HdfFile f = H5.open(h5)) {
             // The seeded random weights are placeholders: loadStateDict overwrites every one of them.
-            Lpips lpips = new Lpips(new Init(dtype, Device.CPU, new Generator(0)), widths);
+            Lpips lpips = new Lpips(new Init(dtype, Device.CPU, new Rng(0)), widths);
             lpips.loadStateDict(H5.group(f, H5_GROUP, dtype, Device.CPU), h5.toString());
             return lpips;
         }
@@ -69,7 +69,7 @@ public final class Lpips extends Module implements PerceptualLoss {
      * Training-mode dropout before the lin layers, drawing its masks from gen (the official training
      * runs LPIPS in training mode, spec 17.15); null restores evaluation mode (no dropout), the default.
      */
-    public void setDropout(Generator gen) {
+    public void setDropout(Rng gen) {
         for (LpipsLin lin : lins) lin.setDropout(gen);
         train(gen != null);
     }

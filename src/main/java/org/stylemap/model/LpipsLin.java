@@ -3,7 +3,7 @@ package org.stylemap.model;
 import org.stylemap.nn.Module;
 import org.stylemap.nn.ModuleList;
 import org.stylemap.ops.Elementwise;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.Tensor;
 
 /**
@@ -21,7 +21,7 @@ final class LpipsLin extends Module {
     }
 
     /** Training-mode dropout drawing its masks from gen; null turns it off (evaluation mode). */
-    void setDropout(Generator gen) {
+    void setDropout(Rng gen) {
         dropout.gen = gen;
     }
 
@@ -32,7 +32,7 @@ final class LpipsLin extends Module {
     /** nn.Dropout(0.5): with a generator, keeps x / (1 - p) where a uniform draw is >= p and zeroes the rest. */
     private static final class Dropout extends Module {
         private static final double P = 0.5;
-        private Generator gen;
+        private Rng gen;
 
         Tensor forward(Tensor x) {
             if (gen == null) return x;

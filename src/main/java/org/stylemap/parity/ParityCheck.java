@@ -64,7 +64,7 @@ public final class ParityCheck {
     }
 
     private Init init() {
-        return new Init(dtype, Device.CPU, new org.stylemap.random.Generator(0));
+        return new Init(dtype, Device.CPU, new org.stylemap.random.Rng(0));
     }
 
     private Generator generator() { return load(new Generator(init(), config), "generator"); }

@@ -9,7 +9,7 @@ import org.stylemap.ops.Elementwise;
 import org.stylemap.ops.Linalg;
 import org.stylemap.ops.Reductions;
 import org.stylemap.ops.Views;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 
 /**
  * An n-d view (shape, strides in elements, offset) onto a {@link Storage}, plus autograd state.
@@ -75,14 +75,14 @@ public final class Tensor {
     }
 
     /** Standard normal values drawn from gen. */
-    public static Tensor randn(Generator gen, DType dtype, Device device, int... shape) {
+    public static Tensor randn(Rng gen, DType dtype, Device device, int... shape) {
         Tensor t = empty(dtype, device, shape);
         t.backend().random(t, gen.seed(), gen.take(t.numel()), false);
         return t;
     }
 
     /** Uniform [0, 1) values drawn from gen. */
-    public static Tensor rand(Generator gen, DType dtype, Device device, int... shape) {
+    public static Tensor rand(Rng gen, DType dtype, Device device, int... shape) {
         Tensor t = empty(dtype, device, shape);
         t.backend().random(t, gen.seed(), gen.take(t.numel()), true);
         return t;

@@ -24,7 +24,7 @@ class CheckpointTest {
 
     private static double[] generate(TrainingState s, long seed) {
         try (Scope sc = Scope.open(); GradMode off = GradMode.off()) {
-            Tensor z = Tensor.randn(new org.stylemap.random.Generator(seed), s.dtype, Device.CPU, 2, 8);
+            Tensor z = Tensor.randn(new org.stylemap.random.Rng(seed), s.dtype, Device.CPU, 2, 8);
             return s.gEma.synthesize(s.gEma.stylemap(z)).toDoubleArray();
         }
     }
@@ -95,7 +95,7 @@ class CheckpointTest {
         writeExport(ok, s, null);
         Checkpoint.Inference inf = Checkpoint.loadInference(ok);
         try (Scope sc = Scope.open(); GradMode off = GradMode.off()) {
-            Tensor z = Tensor.randn(new org.stylemap.random.Generator(5), DType.F32, Device.CPU, 2, 8);
+            Tensor z = Tensor.randn(new org.stylemap.random.Rng(5), DType.F32, Device.CPU, 2, 8);
             assertArrayEquals(s.gEma.synthesize(s.gEma.stylemap(z)).toDoubleArray(), inf.g().synthesize(inf.g().stylemap(z)).toDoubleArray());
         }
         Path broken = dir.resolve("broken.h5");

@@ -11,7 +11,7 @@ import org.stylemap.autograd.GradCheck;
 import org.stylemap.autograd.GradMode;
 import org.stylemap.io.H5;
 import org.stylemap.ops.Elementwise;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
@@ -21,13 +21,13 @@ class LpipsTest {
     private static final int[] NARROW = {4, 8, 8, 16, 16};
 
     private static Lpips lpips(DType dtype, long seed, int... widths) {
-        Init init = new Init(dtype, Device.CPU, new Generator(seed));
+        Init init = new Init(dtype, Device.CPU, new Rng(seed));
         return widths.length == 0 ? new Lpips(init) : new Lpips(init, widths);
     }
 
     /** Uniform images in [-1, 1). */
     private static Tensor image(long seed, DType dtype, int... shape) {
-        return Tensor.rand(new Generator(seed), dtype, Device.CPU, shape).mul(2).sub(1);
+        return Tensor.rand(new Rng(seed), dtype, Device.CPU, shape).mul(2).sub(1);
     }
 
     private static double[] forward(Lpips l, Tensor a, Tensor b) {
@@ -156,11 +156,11 @@ class LpipsTest {
         double[] eval = forward(l, a, b);
         assertFalse(l.isTraining());
 
-        l.setDropout(new Generator(23));
+        l.setDropout(new Rng(23));
         assertTrue(l.isTraining());
         double[] first = forward(l, a, b);
         double[] second = forward(l, a, b); // the generator has moved on
-        l.setDropout(new Generator(23));
+        l.setDropout(new Rng(23));
         assertArrayEquals(first, forward(l, a, b), 0.0, "the same seed must give the same masks");
         assertFalse(java.util.Arrays.equals(first, eval), "dropout must change the value");
         assertFalse(java.util.Arrays.equals(first, second), "fresh masks on every call");
@@ -171,11 +171,11 @@ class LpipsTest {
 
     @Test
     void dropoutKeepsWhereTheUniformDrawIsAtLeastHalfAndDoublesIt() {
-        LpipsLin lin = new LpipsLin(new Init(DType.F64, Device.CPU, new Generator(0)), 1);
+        LpipsLin lin = new LpipsLin(new Init(DType.F64, Device.CPU, new Rng(0)), 1);
         Elementwise.copyInto(lin.stateDict().get("model.1.weight"), Tensor.ones(DType.F64, Device.CPU, 1, 1, 1, 1));
-        lin.setDropout(new Generator(24));
+        lin.setDropout(new Rng(24));
         double[] out = lin.forward(Tensor.ones(DType.F64, Device.CPU, 1, 1, 64, 64)).toDoubleArray();
-        double[] u = Tensor.rand(new Generator(24), DType.F64, Device.CPU, 1, 1, 64, 64).toDoubleArray();
+        double[] u = Tensor.rand(new Rng(24), DType.F64, Device.CPU, 1, 1, 64, 64).toDoubleArray();
         int kept = 0;
         for (int i = 0; i < u.length; i++) {
             assertEquals(u[i] >= 0.5 ? 2.0 : 0.0, out[i], 0.0, "element " + i);

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import org.junit.jupiter.api.Test;
 import org.stylemap.autograd.GradMode;
 import org.stylemap.memory.Scope;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 class ModelTest {
     private static Init init() {
-        return new Init(DType.F32, Device.CPU, new Generator(3));
+        return new Init(DType.F32, Device.CPU, new Rng(3));
     }
 
     /** The official 256x256 model's sizes, as published for the official code (shared/DESIGN.md). */
@@ -37,7 +37,7 @@ class ModelTest {
         var e = new Encoder(init(), c);
         var d = new Discriminator(init(), c);
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            Tensor z = Tensor.randn(new Generator(1), DType.F32, Device.CPU, 4, c.latentChannelSize());
+            Tensor z = Tensor.randn(new Rng(1), DType.F32, Device.CPU, 4, c.latentChannelSize());
             Tensor img = g.synthesize(g.stylemap(z));
             assertArrayEquals(new int[] {4, 3, c.size(), c.size()}, img.shape());
             Tensor sm = e.forward(img);
@@ -60,13 +60,13 @@ class ModelTest {
         Tensor rm = g.stateDict().get("decoder.conv1.conv.norm.running_mean");
         Tensor count = g.stateDict().get("decoder.conv1.conv.norm.num_batches_tracked");
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            Tensor z = Tensor.randn(new Generator(2), DType.F32, Device.CPU, 3, 8);
+            Tensor z = Tensor.randn(new Rng(2), DType.F32, Device.CPU, 3, 8);
             g.synthesize(g.stylemap(z));
             assertEquals(1.0, count.item());
             assertNotEquals(0.0, rm.toDoubleArray()[0]);
             g.train(false);
             double[] before = rm.toDoubleArray();
-            Tensor a = g.synthesize(g.stylemap(z)), b = g.synthesize(g.stylemap(Tensor.randn(new Generator(2), DType.F32, Device.CPU, 3, 8)));
+            Tensor a = g.synthesize(g.stylemap(z)), b = g.synthesize(g.stylemap(Tensor.randn(new Rng(2), DType.F32, Device.CPU, 3, 8)));
             assertArrayEquals(before, rm.toDoubleArray());
             assertEquals(1.0, count.item());
             assertArrayEquals(a.toDoubleArray(), b.toDoubleArray());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.stylemap.testing.Checks.*;
 
 import org.junit.jupiter.api.Test;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Tensor;
 
@@ -168,7 +168,7 @@ class ReductionsTest {
 
     @Test
     void largeFloat32SumIsBitwiseReproducible() {
-        Tensor x = Tensor.randn(new Generator(99), DType.F32, CPU, 1 << 22);
+        Tensor x = Tensor.randn(new Rng(99), DType.F32, CPU, 1 << 22);
         double a = x.sum().item(), b = x.sum().item();
         assertEquals(Double.doubleToRawLongBits(a), Double.doubleToRawLongBits(b));
         Tensor m = x.reshape(4, 1 << 20);
@@ -203,7 +203,7 @@ class ReductionsTest {
     @Test
     void rowSumDoesNotDependOnBatching() {
         int rows = 64, cols = 50_001;
-        Tensor x = Tensor.randn(new Generator(7), DType.F64, CPU, rows, cols).mul(1000).add(0.1);
+        Tensor x = Tensor.randn(new Rng(7), DType.F64, CPU, rows, cols).mul(1000).add(0.1);
         double[] batched = x.sum(new int[] {1}, false).toDoubleArray();
         for (int r : new int[] {0, 1, 37, rows - 1}) {
             double alone = x.slice(0, r, r + 1).sum().item();

@@ -12,13 +12,13 @@ class RandomTest {
     private static final Device CPU = Device.CPU;
 
     private static double[] randn(long seed, long offset, DType t, int n) {
-        return Tensor.randn(new Generator(seed, offset), t, CPU, n).toDoubleArray();
+        return Tensor.randn(new Rng(seed, offset), t, CPU, n).toDoubleArray();
     }
 
     @Test
     void sameSeedGivesIdenticalValues() {
         assertArrayEquals(randn(42, 0, DType.F64, 1000), randn(42, 0, DType.F64, 1000), 0.0);
-        Tensor a = Tensor.rand(new Generator(7), DType.F32, CPU, 3, 5), b = Tensor.rand(new Generator(7), DType.F32, CPU, 3, 5);
+        Tensor a = Tensor.rand(new Rng(7), DType.F32, CPU, 3, 5), b = Tensor.rand(new Rng(7), DType.F32, CPU, 3, 5);
         assertArrayEquals(a.toDoubleArray(), b.toDoubleArray(), 0.0);
     }
 
@@ -42,7 +42,7 @@ class RandomTest {
 
     @Test
     void generatorAdvancesAndResumes() {
-        Generator g = new Generator(5);
+        Rng g = new Rng(5);
         double[] first = Tensor.randn(g, DType.F64, CPU, 10).toDoubleArray();
         assertEquals(10, g.offset());
         double[] second = Tensor.randn(g, DType.F64, CPU, 7).toDoubleArray();
@@ -88,7 +88,7 @@ class RandomTest {
 
     @Test
     void randUniformMoments() {
-        double[] v = Tensor.rand(new Generator(99), DType.F64, CPU, 100_000).toDoubleArray();
+        double[] v = Tensor.rand(new Rng(99), DType.F64, CPU, 100_000).toDoubleArray();
         double mean = 0, var = 0;
         for (double x : v) {
             assertTrue(x >= 0 && x < 1, "out of [0, 1): " + x);
@@ -109,8 +109,8 @@ class RandomTest {
     void float32AndFloat64DrawsAgree() {
         double[] d = randn(77, 3, DType.F64, 5000), f = randn(77, 3, DType.F32, 5000);
         for (int i = 0; i < d.length; i++) assertEquals((float) d[i], f[i], 0.0, "element " + i);
-        double[] ud = Tensor.rand(new Generator(8), DType.F64, CPU, 1000).toDoubleArray();
-        double[] uf = Tensor.rand(new Generator(8), DType.F32, CPU, 1000).toDoubleArray();
+        double[] ud = Tensor.rand(new Rng(8), DType.F64, CPU, 1000).toDoubleArray();
+        double[] uf = Tensor.rand(new Rng(8), DType.F32, CPU, 1000).toDoubleArray();
         for (int i = 0; i < ud.length; i++) assertEquals(ud[i], uf[i], 1e-7 * Math.max(1, Math.abs(ud[i])));
     }
 
@@ -120,10 +120,10 @@ class RandomTest {
         int[] scratch = new int[4];
         double u = Philox.uniform(0, 38_471_471L, scratch);
         assertTrue(u < 1 && (float) u == 1f, "precondition: this counter's value rounds to 1.0f, u = " + u);
-        double[] f = Tensor.rand(new Generator(0, 38_471_470L), DType.F32, CPU, 3).toDoubleArray();
+        double[] f = Tensor.rand(new Rng(0, 38_471_470L), DType.F32, CPU, 3).toDoubleArray();
         for (double v : f) assertTrue(v >= 0 && v < 1, "float32 uniform out of [0, 1): " + v);
         assertEquals(u, f[1], 1e-7);
-        double[] d = Tensor.rand(new Generator(0, 38_471_471L), DType.F64, CPU, 1).toDoubleArray();
+        double[] d = Tensor.rand(new Rng(0, 38_471_471L), DType.F64, CPU, 1).toDoubleArray();
         assertEquals(u, d[0], 0.0);
     }
 

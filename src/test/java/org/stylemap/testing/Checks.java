@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Function;
 import org.stylemap.autograd.GradCheck;
-import org.stylemap.random.Generator;
+import org.stylemap.random.Rng;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
@@ -23,7 +23,7 @@ public final class Checks {
 
     /** Standard normal float64 values from the engine's generator. */
     public static Tensor randn(long seed, int... shape) {
-        return Tensor.randn(new Generator(seed), DType.F64, CPU, shape);
+        return Tensor.randn(new Rng(seed), DType.F64, CPU, shape);
     }
 
     /** Uniform float64 values in [lo, hi), from java.util.Random (independent of the engine). */

@@ -4,15 +4,15 @@ package org.stylemap.random;
  * A seeded stream of random tensors. Each draw takes the next block of Philox counters, so a run
  * that restores (seed, offset) continues with exactly the numbers it would have drawn.
  */
-public final class Generator {
+public final class Rng {
     private final long seed;
     private long offset;
 
-    public Generator(long seed) {
+    public Rng(long seed) {
         this(seed, 0);
     }
 
-    public Generator(long seed, long offset) {
+    public Rng(long seed, long offset) {
         this.seed = seed;
         this.offset = offset;
     }
