@@ -13,4 +13,9 @@ public final class Losses {
         Tensor d = Elementwise.sub(a, b);
         return Reductions.mean(Elementwise.mul(d, d), null, false);
     }
+
+    /** mean(softplus(sign * logits)): the non-saturating GAN loss (sign -1: "real", sign +1: "fake"). */
+    public static Tensor meanSoftplus(Tensor logits, double sign) {
+        return Reductions.mean(Elementwise.softplus(Elementwise.scale(logits, sign)), null, false);
+    }
 }

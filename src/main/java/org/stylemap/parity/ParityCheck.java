@@ -127,7 +127,7 @@ public final class ParityCheck {
             d.setRequiresGrad(false);
             Tensor sc = g.stylemap(z);
             Tensor fake = g.synthesize(sc);
-            Tensor adv = Reductions.mean(Elementwise.softplus(Elementwise.neg(d.forward(fake))), null, false);
+            Tensor adv = Losses.meanSoftplus(d.forward(fake), -1);
             loss("g_adv", adv);
             Autograd.backward(adv);
             grads("g_adv", "generator", g);
@@ -143,8 +143,8 @@ public final class ParityCheck {
                 fake2 = g.synthesize(g.stylemap(z2));
                 rec = g.synthesize(e.forward(real));
             }
-            Tensor dl = Elementwise.add(Elementwise.add(softplusMean(d.forward(real), -1), softplusMean(d.forward(fake2), 1)),
-                    softplusMean(d.forward(rec), 1));
+            Tensor dl = Elementwise.add(Elementwise.add(Losses.meanSoftplus(d.forward(real), -1), Losses.meanSoftplus(d.forward(fake2), 1)),
+                    Losses.meanSoftplus(d.forward(rec), 1));
             loss("d", dl);
             Autograd.backward(dl);
             grads("d", "discriminator", d);
@@ -161,7 +161,7 @@ public final class ParityCheck {
         try (Scope s = Scope.open()) {
             d.setRequiresGrad(false);
             Tensor rec = g.synthesize(e.forward(real));
-            Tensor el = Elementwise.add(Losses.mse(rec, real), softplusMean(d.forward(rec), -1));
+            Tensor el = Elementwise.add(Losses.mse(rec, real), Losses.meanSoftplus(d.forward(rec), -1));
             loss("e_rec", el);
             Autograd.backward(el);
             grads("e_rec", "encoder", e);
@@ -169,9 +169,6 @@ public final class ParityCheck {
         }
     }
 
-    private static Tensor softplusMean(Tensor logits, double sign) {
-        return Reductions.mean(Elementwise.softplus(Elementwise.scale(logits, sign)), null, false);
-    }
 
     private void training() {
         Generator g = generator(), gEma = generator();

@@ -74,7 +74,7 @@ public final class TrainStep {
         try (Scope s = Scope.open()) {
             Tensor stylemap = g.stylemap(z);
             Tensor fake = g.synthesize(stylemap);
-            Tensor adv = Reductions.mean(Elementwise.softplus(Elementwise.neg(d.forward(fake))), null, false);
+            Tensor adv = Losses.meanSoftplus(d.forward(fake), -1);
             Tensor wRec = Losses.mse(e.forward(fake.detach()), stylemap.detach());
             g.zeroGrad();
             Autograd.backward(Elementwise.scale(adv, w.adv()));
@@ -94,8 +94,8 @@ public final class TrainStep {
                 fake = g.synthesize(g.stylemap(z));
                 rec = g.synthesize(e.forward(real));
             }
-            Tensor dLoss = Elementwise.add(softplusMean(d.forward(real), -1), softplusMean(d.forward(fake), 1));
-            Tensor inDomain = softplusMean(d.forward(rec), 1);
+            Tensor dLoss = Elementwise.add(Losses.meanSoftplus(d.forward(real), -1), Losses.meanSoftplus(d.forward(fake), 1));
+            Tensor inDomain = Losses.meanSoftplus(d.forward(rec), 1);
             d.zeroGrad();
             Autograd.backward(Elementwise.add(Elementwise.scale(dLoss, w.d()), Elementwise.scale(inDomain, w.indomainD())));
             opt.d().step();
@@ -126,7 +126,7 @@ public final class TrainStep {
         try (Scope s = Scope.open()) {
             Tensor rec = g.synthesize(e.forward(real));
             Tensor xRec = Losses.mse(rec, real);
-            Tensor inDomain = softplusMean(d.forward(rec), -1);
+            Tensor inDomain = Losses.meanSoftplus(d.forward(rec), -1);
             Tensor total = Elementwise.add(Elementwise.scale(xRec, w.xRec()), Elementwise.scale(inDomain, w.indomainE()));
             double lpips = 0;
             if (perceptual != null) {
@@ -145,8 +145,4 @@ public final class TrainStep {
         }
     }
 
-    /** mean(softplus(sign * logits)). */
-    private static Tensor softplusMean(Tensor logits, double sign) {
-        return Reductions.mean(Elementwise.softplus(Elementwise.scale(logits, sign)), null, false);
-    }
 }

@@ -385,7 +385,7 @@ public final class ConvKernels {
                         a3 = FloatVector.fromMemorySegment(F, yp, yAt + 3 * ys, NATIVE)
                                 .fma(FloatVector.fromMemorySegment(F, xp, xAt + 3 * xs, NATIVE), a3);
                     }
-                acc[i * g.kw() + j] += a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+                acc[i * g.kw() + j] += Lanes.sum(a0.add(a1).add(a2.add(a3)));
             }
     }
 

@@ -433,10 +433,10 @@ public final class Gemm {
                     }
                     long at = cOff + w * cw + g * ct;
                     int n = Math.min(GROUP, thinCount - g);
-                    storeF32(c, at, alpha, beta, a0.reduceLanes(VectorOperators.ADD));
-                    if (n > 1) storeF32(c, at + ct, alpha, beta, a1.reduceLanes(VectorOperators.ADD));
-                    if (n > 2) storeF32(c, at + 2 * ct, alpha, beta, a2.reduceLanes(VectorOperators.ADD));
-                    if (n > 3) storeF32(c, at + 3 * ct, alpha, beta, a3.reduceLanes(VectorOperators.ADD));
+                    storeF32(c, at, alpha, beta, Lanes.sum(a0));
+                    if (n > 1) storeF32(c, at + ct, alpha, beta, Lanes.sum(a1));
+                    if (n > 2) storeF32(c, at + 2 * ct, alpha, beta, Lanes.sum(a2));
+                    if (n > 3) storeF32(c, at + 3 * ct, alpha, beta, Lanes.sum(a3));
                 }
             }
         }
