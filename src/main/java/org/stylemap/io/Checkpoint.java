@@ -1,5 +1,6 @@
 package org.stylemap.io;
 
+import org.stylemap.random.Rng;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
@@ -120,7 +121,7 @@ public final class Checkpoint {
         try (HdfFile f = H5.open(path)) {
             TrainConfig c = config(f, path);
             DType dtype = DType.parse(c.get("dtype"));
-            Init init = new Init(dtype, Device.CPU, new org.stylemap.random.Rng(0));
+            Init init = new Init(dtype, Device.CPU, new Rng(0));
             Generator g = new Generator(init, c.model());
             Encoder e = new Encoder(init, c.model());
             g.loadStateDict(H5.group(f, "g_ema", dtype, Device.CPU), path + " /g_ema");

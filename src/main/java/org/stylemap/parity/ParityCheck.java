@@ -1,5 +1,6 @@
 package org.stylemap.parity;
 
+import org.stylemap.random.Rng;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -64,7 +65,7 @@ public final class ParityCheck {
     }
 
     private Init init() {
-        return new Init(dtype, Device.CPU, new org.stylemap.random.Rng(0));
+        return new Init(dtype, Device.CPU, new Rng(0));
     }
 
     private Generator generator() { return load(new Generator(init(), config), "generator"); }

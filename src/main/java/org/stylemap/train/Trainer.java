@@ -1,5 +1,6 @@
 package org.stylemap.train;
 
+import org.stylemap.random.Rng;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +82,7 @@ public final class Trainer {
         try (ImageDataset data = ImageDataset.open(datasetPath(c), size);
              Loader loader = Loader.training(data, batch, c.getInt("seed"), state.dataPosition)) {
             int valCount = Math.min(GRID, data.count(Split.VAL));
-            Tensor sampleZ = Scope.untracked(() -> Tensor.randn(new org.stylemap.random.Rng(c.getInt("seed") + 7919L),
+            Tensor sampleZ = Scope.untracked(() -> Tensor.randn(new Rng(c.getInt("seed") + 7919L),
                     state.dtype, Device.CPU, GRID, state.model.latentChannelSize()));
             Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(Device.CPU).to(state.dtype)) : null;
             MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), COLUMNS, state.iteration);

@@ -1,5 +1,6 @@
 package org.stylemap.train;
 
+import org.stylemap.random.Rng;
 import org.stylemap.model.Discriminator;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
@@ -22,7 +23,7 @@ public final class TrainingState {
     public final Discriminator d;
     public final Optimizers opt;
     /** Noise for the G and D steps; its (seed, offset) is saved so a resumed run draws the same z. */
-    public final org.stylemap.random.Rng noise;
+    public final Rng noise;
     /** Iterations completed. */
     public long iteration;
     /** Batches the data loader has handed out. */
@@ -33,7 +34,7 @@ public final class TrainingState {
         this.model = config.model();
         this.dtype = DType.parse(config.get("dtype"));
         int seed = config.getInt("seed");
-        Init init = new Init(dtype, Device.CPU, new org.stylemap.random.Rng(seed));
+        Init init = new Init(dtype, Device.CPU, new Rng(seed));
         g = new Generator(init, model);
         e = new Encoder(init, model);
         d = new Discriminator(init, model);
@@ -45,7 +46,7 @@ public final class TrainingState {
         eEma.train(false);
         opt = Optimizers.official(g, e, d, config.getDouble("lr"), config.getInt("d_reg_every"));
         // A stream of its own, so the noise does not depend on how many values initialisation drew.
-        noise = new org.stylemap.random.Rng(seed * 1_000_003L + 17, noiseOffset);
+        noise = new Rng(seed * 1_000_003L + 17, noiseOffset);
         this.iteration = iteration;
         this.dataPosition = dataPosition;
     }

@@ -61,4 +61,21 @@ class TrainerTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(TrainingState.fresh(wrong), dir.resolve("w"), 1, QUIET).run());
         assertTrue(e.getMessage().contains(data16.toString()) && e.getMessage().contains("32"), e.getMessage());
     }
+
+    @Test
+    void interruptFinishesTheIterationAndSavesAResumableCheckpoint() throws Exception {
+        Path out = dir.resolve("ctrl-c");
+        Trainer t = new Trainer(TrainingState.fresh(tiny()), out, 100_000, QUIET);
+        Thread run = new Thread(t::run);
+        run.start();
+        Path metrics = out.resolve("metrics.csv");
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while ((!Files.exists(metrics) || Files.readAllLines(metrics).size() < 3) && System.nanoTime() < deadline) Thread.sleep(20);
+        t.interrupt();
+        run.join(60_000);
+        assertFalse(run.isAlive(), "the loop did not stop");
+        TrainingState saved = Checkpoint.load(out.resolve("latest.h5"));
+        assertTrue(saved.iteration >= 2 && saved.iteration < 100_000, "saved at iteration " + saved.iteration);
+        assertEquals(saved.iteration, saved.dataPosition, "one batch per iteration");
+    }
 }

@@ -80,7 +80,6 @@ public final class CpuBackend implements Backend {
         MemorySegment s = seg(src);
         boolean d = f64(src);
         long inner = src.rank() == 0 ? 1 : src.stride(-1);
-        int[] pos = {0};
         // Rows are visited in parallel; compute each row's place in the output from its offset order.
         long[] cstr = org.stylemap.tensor.Shape.contiguousStrides(src.shape());
         Strided.forEachRow(src.shape(), new long[][] {src.strides(), cstr}, new long[] {src.offset(), 0}, (offs, len) -> {
