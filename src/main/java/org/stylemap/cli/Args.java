@@ -15,4 +15,14 @@ final class Args {
             throw new UsageException("--" + opt + " needs an integer, got '" + v + "'");
         }
     }
+
+    static double doubleValue(CommandLine cl, String opt, double fallback) {
+        String v = cl.getOptionValue(opt);
+        if (v == null) return fallback;
+        try {
+            return Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + opt + " needs a number, got '" + v + "'");
+        }
+    }
 }

@@ -16,6 +16,8 @@ public final class Main {
         register(new BenchCommand());
         register(new PrepareCommand());
         register(new TrainCommand());
+        register(new GenerateCommand());
+        register(new EditCommand());
         register(new VerifyParityCommand());
     }
 

@@ -53,8 +53,35 @@ class MainTest {
         assertTrue(Files.exists(ckpt));
         assertOneLineError(run("train", "--config", cfg.toString(), "--set", "channel_max=16", "--resume", ckpt.toString()),
                 "was trained with channel_max=8 but the configuration asks for channel_max=16");
+        generateAndEdit(dir, ckpt);
         long before = Files.getLastModifiedTime(ckpt).toMillis();
         assertOneLineError(run("train", "--resume", dir.resolve("run/metrics.csv").toString()), "not a readable HDF5 file");
         assertEquals(before, Files.getLastModifiedTime(ckpt).toMillis(), "nothing overwritten");
+    }
+
+    private static Path photo(Path dir, String name, int rgb, boolean rightHalfOnly) throws Exception {
+        var img = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 30; y++) for (int x = rightHalfOnly ? 20 : 0; x < 40; x++) img.setRGB(x, y, rgb);
+        Path p = dir.resolve(name);
+        javax.imageio.ImageIO.write(img, "png", p.toFile());
+        return p;
+    }
+
+    private static void generateAndEdit(Path dir, Path ckpt) throws Exception {
+        Path gen = dir.resolve("gen.png");
+        Result g = run("generate", "--ckpt", ckpt.toString(), "--n", "4", "--truncation", "0.7", "--out", gen.toString());
+        assertEquals(0, g.code(), g.err());
+        var grid = javax.imageio.ImageIO.read(gen.toFile());
+        assertTrue(grid.getWidth() >= 2 * 16 && grid.getHeight() >= 2 * 16, grid.getWidth() + "x" + grid.getHeight());
+
+        Path a = photo(dir, "a.png", 0x3366cc, false), b = photo(dir, "b.png", 0xcc6633, false), m = photo(dir, "m.png", 0xffffff, true);
+        Path edit = dir.resolve("edit.png");
+        Result e = run("edit", "--ckpt", ckpt.toString(), "--original", a.toString(), "--reference", b.toString(), "--mask", m.toString(),
+                "--space", "w", "--out", edit.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(Files.size(edit) > 0);
+        assertOneLineError(run("edit", "--ckpt", ckpt.toString(), "--original", a.toString(), "--reference", b.toString(),
+                "--mask", dir.resolve("nomask.png").toString()), "nomask.png");
+        assertOneLineError(run("edit", "--ckpt", ckpt.toString(), "--original", a.toString()), "--reference is required");
     }
 }
