@@ -20,17 +20,7 @@ class ReductionsTest {
         for (int d = 0; d < shape.length; d++) if (!red[d]) outN *= shape[d];
         double[] sum = new double[outN];
         int count = x.length / outN;
-        int[] at = new int[shape.length];
-        for (int i = 0; i < x.length; i++) {
-            int rem = i;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                at[d] = rem % shape[d];
-                rem /= shape[d];
-            }
-            int o = 0;
-            for (int d = 0; d < shape.length; d++) if (!red[d]) o = o * shape[d] + at[d];
-            sum[o] += x[i];
-        }
+        for (int i = 0; i < x.length; i++) sum[keptIndex(i, shape, red)] += x[i];
         return new double[][] {sum, {count}};
     }
 
@@ -121,17 +111,7 @@ class ReductionsTest {
         else for (int d : dims) red[d < 0 ? d + shape.length : d] = true;
         int n = (int) numel(shape);
         double[] full = new double[n];
-        int[] at = new int[shape.length];
-        for (int i = 0; i < n; i++) {
-            int rem = i;
-            for (int d = shape.length - 1; d >= 0; d--) {
-                at[d] = rem % shape[d];
-                rem /= shape[d];
-            }
-            int o = 0;
-            for (int d = 0; d < shape.length; d++) if (!red[d]) o = o * shape[d] + at[d];
-            full[i] = out[o];
-        }
+        for (int i = 0; i < n; i++) full[i] = out[keptIndex(i, shape, red)];
         return full;
     }
 
@@ -210,5 +190,17 @@ class ReductionsTest {
             assertEquals(Double.doubleToRawLongBits(alone), Double.doubleToRawLongBits(batched[r]),
                     "row " + r + ": alone " + alone + " batched " + batched[r]);
         }
+    }
+
+    /** Row-major index, among the kept dimensions, of element i of a tensor of this shape. */
+    private static int keptIndex(int i, int[] shape, boolean[] reduced) {
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = i % shape[d];
+            i /= shape[d];
+        }
+        int o = 0;
+        for (int d = 0; d < shape.length; d++) if (!reduced[d]) o = o * shape[d] + at[d];
+        return o;
     }
 }
