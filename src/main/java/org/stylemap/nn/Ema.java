@@ -20,4 +20,16 @@ public final class Ema {
             }
         }
     }
+
+    /**
+     * Copies every non-parameter entry of the state (BatchNorm running statistics) from source to
+     * target: the official copy_norm_params, run before each validation and checkpoint.
+     */
+    public static void copyBuffers(Module target, Module source) {
+        Map<String, Tensor> src = source.stateDict(), params = target.parameters();
+        try (GradMode g = GradMode.off()) {
+            for (Map.Entry<String, Tensor> e : target.stateDict().entrySet())
+                if (!params.containsKey(e.getKey())) Elementwise.copyInto(e.getValue(), src.get(e.getKey()));
+        }
+    }
 }

@@ -16,6 +16,7 @@ import org.stylemap.data.Loader;
 import org.stylemap.data.Split;
 import org.stylemap.io.Checkpoint;
 import org.stylemap.memory.Scope;
+import org.stylemap.nn.Ema;
 import org.stylemap.ops.Losses;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
@@ -116,13 +117,20 @@ public final class Trainer {
                 });
                 long done = state.iteration;
                 boolean last = done == iterations;
+                boolean validating = done % c.getInt("val_interval") == 0 || last;
+                boolean saving = done % c.getInt("save_network_interval") == 0 || last;
+                if (validating || saving) {
+                    // The EMA networks run in eval mode on the training networks' BatchNorm statistics.
+                    Ema.copyBuffers(state.gEma, state.g);
+                    Ema.copyBuffers(state.eEma, state.e);
+                }
                 if (done % c.getInt("log_interval") == 0 || last) {
                     long now = System.nanoTime();
                     double ips = (done - itLog) * (double) batch / ((now - tLog) / 1e9);
                     Map<String, Double> row = new LinkedHashMap<>();
                     sums.forEach((k, v) -> row.put(k, v / counts.get(k)));
                     row.put("images_per_s", ips);
-                    if (done % c.getInt("val_interval") == 0 || last) row.putAll(validate(data, perceptual));
+                    if (validating) row.putAll(validate(data, perceptual));
                     metrics.append(done, row);
                     LossPlot.write(out.resolve("losses.png"), COLUMNS.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
                     log.println(progressLine(done, row, ips, (iterations - done) * (now - t0) / 1e9 / Math.max(1, done - startIt)));
@@ -133,7 +141,7 @@ public final class Trainer {
                 }
                 if (done % c.getInt("sample_interval") == 0 || last)
                     Samples.writeGrid(out.resolve(String.format("sample-%06d.png", done)), state.gEma, state.eEma, sampleZ, gridVal);
-                if (done % c.getInt("save_network_interval") == 0 || last) save(String.format("ckpt-%06d.h5", done));
+                if (saving) save(String.format("ckpt-%06d.h5", done));
             }
             if (interrupted) {
                 Path p = save("latest.h5");

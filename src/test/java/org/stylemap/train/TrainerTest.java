@@ -78,4 +78,15 @@ class TrainerTest {
         assertTrue(saved.iteration >= 2 && saved.iteration < 100_000, "saved at iteration " + saved.iteration);
         assertEquals(saved.iteration, saved.dataPosition, "one batch per iteration");
     }
+
+    @Test
+    void emaNetworksGetTheBatchNormStatisticsBeforeValidationAndSaving() {
+        TrainingState s = TrainingState.fresh(tiny().with("normalize_mode", "BatchNorm2d", "test"));
+        new Trainer(s, dir.resolve("bn"), 2, QUIET).run();
+        String key = "decoder.conv1.conv.norm.running_mean";
+        assertArrayEquals(s.g.stateDict().get(key).toDoubleArray(), s.gEma.stateDict().get(key).toDoubleArray());
+        // G runs in training mode four times an iteration (G step; fake and reconstruction of the D step, which
+        // update BatchNorm statistics although they build no graph, as in PyTorch; reconstruction step).
+        assertEquals(8.0, s.gEma.stateDict().get("decoder.conv1.conv.norm.num_batches_tracked").item(), 0.0);
+    }
 }
