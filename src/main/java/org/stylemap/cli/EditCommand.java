@@ -46,7 +46,7 @@ final class EditCommand extends Command {
         Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")));
         Generator g = m.g();
         int size = m.config().model().size();
-        DType dtype = g.parameters().values().iterator().next().dtype();
+        DType dtype = m.dtype();
         Path png = Path.of(cl.getOptionValue("out", "edit.png"));
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
             Tensor a = Photos.load(Path.of(cl.getOptionValue("original")), size, dtype);

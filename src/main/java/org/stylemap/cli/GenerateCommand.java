@@ -39,7 +39,7 @@ final class GenerateCommand extends Command {
         double psi = Args.doubleValue(cl, "truncation", 1);
         if (n < 1) throw new UsageException("--n must be at least 1");
         Path png = Path.of(cl.getOptionValue("out", "samples.png"));
-        var dtype = m.g().parameters().values().iterator().next().dtype();
+        var dtype = m.dtype();
         int sd = m.config().model().latentChannelSize();
         Rng rng = new Rng(Args.intValue(cl, "seed", 0));
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {

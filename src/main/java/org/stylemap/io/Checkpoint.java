@@ -85,7 +85,7 @@ public final class Checkpoint {
 
     /** Restores a full training state (models, optimizers, counters) from a checkpoint. */
     public static TrainingState load(Path path) {
-        try (HdfFile f = H5.open(path)) {
+        return read(path, f -> {
             TrainConfig c = config(f, path);
             TrainingState s = new TrainingState(c, longAttr(f, path, "iteration"), longAttr(f, path, "noise_offset"),
                     longAttr(f, path, "data_position"));
@@ -103,6 +103,13 @@ public final class Checkpoint {
                 os[i].load(state, steps);
             }
             return s;
+        });
+    }
+
+    /** Runs body on the open file; failures other than our own one-line refusals become "unreadable or truncated". */
+    private static <T> T read(Path path, java.util.function.Function<HdfFile, T> body) {
+        try (HdfFile f = H5.open(path)) {
+            return body.apply(f);
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -111,14 +118,18 @@ public final class Checkpoint {
     }
 
     /** The EMA networks used for generation and editing. */
-    public record Inference(TrainConfig config, Generator g, Encoder e) {}
+    public record Inference(TrainConfig config, Generator g, Encoder e) {
+        public DType dtype() {
+            return DType.parse(config.get("dtype"));
+        }
+    }
 
     /**
      * Loads only /config, /g_ema and /e_ema: enough for generate/encode/edit, and all that an
      * export of an official PyTorch checkpoint needs to contain (see the README's h5py recipe).
      */
     public static Inference loadInference(Path path) {
-        try (HdfFile f = H5.open(path)) {
+        return read(path, f -> {
             TrainConfig c = config(f, path);
             DType dtype = DType.parse(c.get("dtype"));
             Init init = new Init(dtype, Device.CPU, new Rng(0));
@@ -129,11 +140,7 @@ public final class Checkpoint {
             g.train(false);
             e.train(false);
             return new Inference(c, g, e);
-        } catch (IllegalArgumentException ex) {
-            throw ex;
-        } catch (RuntimeException ex) {
-            throw new IllegalArgumentException(path + ": unreadable or truncated checkpoint (" + ex.getMessage() + ")");
-        }
+        });
     }
 
     private static long longAttr(Node n, Path path, String name) {

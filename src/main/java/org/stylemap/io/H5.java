@@ -7,10 +7,8 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.stylemap.tensor.DType;
@@ -138,16 +136,10 @@ public final class H5 {
 
     /** Writes the file through body into "path.tmp", then renames it over path (never a half-written file). */
     public static void writeAtomically(Path path, java.util.function.Consumer<WritableHdfFile> body) {
-        try {
-            Path dir = path.toAbsolutePath().getParent();
-            if (dir != null) Files.createDirectories(dir);
-            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        AtomicFile.write(path, tmp -> {
             try (WritableHdfFile f = HdfFile.write(tmp)) {
                 body.accept(f);
             }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + path + ": " + e.getMessage(), e);
-        }
+        });
     }
 }

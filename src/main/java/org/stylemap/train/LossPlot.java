@@ -6,10 +6,8 @@ import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.stylemap.io.AtomicFile;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -32,13 +30,7 @@ public final class LossPlot {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int p = 0; p < panels; p++) panel(g, (p % COLS) * W, (p / COLS) * H, metrics.get(p), rows, PALETTE[p % PALETTE.length]);
         g.dispose();
-        try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
-            ImageIO.write(img, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + png + ": " + e.getMessage());
-        }
+        AtomicFile.write(png, tmp -> ImageIO.write(img, "png", tmp.toFile()));
     }
 
     private static void panel(Graphics2D g, int x0, int y0, String metric, List<Map<String, Double>> rows, Color color) {

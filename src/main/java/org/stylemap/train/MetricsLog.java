@@ -18,15 +18,17 @@ import java.util.Map;
 public final class MetricsLog {
     private final Path file;
     private final List<String> columns;
+    private final String header;
     private final List<Map<String, Double>> rows = new ArrayList<>();
 
     /** Opens (appending, on resume) or creates the log with the given columns after "iteration". */
     public MetricsLog(Path file, List<String> columns, long resumeFrom) {
         this.file = file;
         this.columns = List.copyOf(columns);
+        this.header = "iteration," + String.join(",", columns);
         try {
             if (Files.exists(file) && resumeFrom > 0) readBack(resumeFrom);
-            else Files.writeString(file, "iteration," + String.join(",", columns) + "\n");
+            else Files.writeString(file, header + "\n");
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + file + ": " + e.getMessage());
         }
@@ -35,8 +37,8 @@ public final class MetricsLog {
     /** Keeps the rows before the resumed iteration (a run may have logged past its last checkpoint). */
     private void readBack(long resumeFrom) throws IOException {
         List<String> lines = Files.readAllLines(file);
-        if (lines.isEmpty() || !lines.get(0).equals("iteration," + String.join(",", columns))) {
-            Files.writeString(file, "iteration," + String.join(",", columns) + "\n");
+        if (lines.isEmpty() || !lines.get(0).equals(header)) {
+            Files.writeString(file, header + "\n");
             return;
         }
         StringBuilder kept = new StringBuilder(lines.get(0)).append('\n');

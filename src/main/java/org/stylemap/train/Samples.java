@@ -1,9 +1,7 @@
 package org.stylemap.train;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import org.stylemap.io.AtomicFile;
 import java.util.ArrayList;
 import java.util.List;
 import org.stylemap.autograd.GradMode;
@@ -62,12 +60,6 @@ public final class Samples {
     }
 
     public static void write(RgbImage img, Path png) {
-        try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
-            ImageFiles.writePng(img, tmp);
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException ex) {
-            throw new IllegalStateException("cannot write " + png + ": " + ex.getMessage());
-        }
+        AtomicFile.write(png, tmp -> ImageFiles.writePng(img, tmp));
     }
 }
