@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -52,7 +51,7 @@ public final class Gemm {
         } else if (f64) {
             Reference.run(batch, M, N, K, alpha, A, strideA, B, strideB, beta, c, cOff, ldc, strideC);
         } else {
-            F32.run(batch, M, N, K, (float) alpha, A, strideA, B, strideB, (float) beta, c, cOff, ldc, strideC);
+            f32.run(batch, M, N, K, (float) alpha, A, strideA, B, strideB, (float) beta, c, cOff, ldc, strideC);
         }
     }
 
@@ -146,31 +145,61 @@ public final class Gemm {
         }
     }
 
+    /** The float32 path with the micro-kernel chosen for this machine; tests swap it to cover every shape. */
+    private static volatile F32 f32 = new F32(MicroKernel.choose(CpuFeatures.HOST, System.getProperty(MicroKernel.OVERRIDE)));
+
+    /** The float32 micro-kernel and cache blocks in use, e.g. "12x32 micro-kernel (MC=96 KC=256 NC=4096)". */
+    public static String describe() {
+        F32 p = f32;
+        return p.kernel.label() + " micro-kernel (MC=" + p.mc + " KC=" + F32.KC + " NC=" + p.nc + ")";
+    }
+
+    static MicroKernel kernel() {
+        return f32.kernel;
+    }
+
+    /** Makes the float32 path use kernel from now on (tests run every shape on every machine). */
+    static void useKernel(MicroKernel kernel) {
+        f32 = new F32(kernel);
+    }
+
     /**
      * The float32 path, organised like BLIS: C is cut into column panels of NC and K into blocks
      * of KC; each KC x NC block of the vector operand is packed into NR-wide slivers, each MC x KC
-     * block of the broadcast operand into MR-tall slivers, and an MR x NR micro-kernel keeps its
+     * block of the broadcast operand into MR-tall slivers, and the MR x NR micro-kernel keeps its
      * whole tile of C in registers while it walks K. Packing makes every layout look alike to the
-     * kernel and pads edges with zeros, so the kernel always runs full tiles.
+     * kernel and pads edges with zeros, so the kernel always runs full tiles. KC is the same for
+     * every kernel, so every kernel sums in the same order and gives the same bits.
      */
     private static final class F32 {
         private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
         private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
         private static final int L = S.length();
-        /** Micro-tile: MR broadcast rows against two vectors; 24 accumulators with 512-bit vectors. */
-        private static final int MR = 12, NR = 2 * L;
-        /** Cache blocks: a B sliver (KC x NR) stays in L1 across a column of tiles, the A block in L2, the B panel in L3. */
-        private static final int KC = 256, MC = 8 * MR, NC = 128 * NR;
+        /** K block: a B sliver (KC x NR) stays in L1 across a column of tiles. */
+        static final int KC = 256;
+        /** Columns of the packed B panel (KC x NC, 4 MiB, kept in L3). */
+        private static final int NC_FLOATS = 4096;
         /** Smallest piece of work worth a thread, in flops (a fork-join round trip costs microseconds). */
         private static final long MIN_TASK_FLOPS = 4L << 20;
         /** Products in a batch beyond which each product runs whole on one thread. */
         private static final int BATCH_PARALLEL = 4 * Parallel.THREADS;
 
-        private static final ThreadLocal<float[][]> BUFFERS =
-                ThreadLocal.withInitial(() -> new float[][] {new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+        final MicroKernel kernel;
+        /** Micro-tile rows and columns; row block (the A block, MC x KC, stays in L2); column panel (the B panel, KC x NC, in L3). */
+        final int mr, nr, mc, nc;
+        private final ThreadLocal<float[][]> buffers;
 
-        static void run(int batch, int M, int N, int K, float alpha, Operand A, long strideA,
-                        Operand B, long strideB, float beta, MemorySegment c, long cOff, int ldc, long strideC) {
+        F32(MicroKernel kernel) {
+            this.kernel = kernel;
+            mr = kernel.mr;
+            nr = kernel.nr;
+            mc = kernel.mc;
+            nc = NC_FLOATS / nr * nr;
+            buffers = ThreadLocal.withInitial(() -> new float[][] {new float[mc * KC], new float[KC * nc], new float[mr * nr]});
+        }
+
+        void run(int batch, int M, int N, int K, float alpha, Operand A, long strideA,
+                 Operand B, long strideB, float beta, MemorySegment c, long cOff, int ldc, long strideC) {
             if (Math.min(M, N) <= Thin.THIN) {
                 Thin.run(batch, M, N, K, alpha, A, strideA, B, strideB, beta, c, cOff, ldc, strideC);
                 return;
@@ -187,12 +216,12 @@ public final class Gemm {
         }
 
         /** C(i, j) at cOff + i * crs + j * ccs: crs = ldc, ccs = 1 for C itself, the reverse for C^T. */
-        private static void core(int batch, int m, int n, int k, float alpha, Operand A, long strideA,
-                                 Operand B, long strideB, float beta, MemorySegment c, long cOff, long crs, long ccs,
-                                 long strideC) {
+        private void core(int batch, int m, int n, int k, float alpha, Operand A, long strideA,
+                          Operand B, long strideB, float beta, MemorySegment c, long cOff, long crs, long ccs,
+                          long strideC) {
             // Threads split C along its longer side in whole tiles, so each packs only its share of that operand.
-            boolean splitM = (long) ((m + MR - 1) / MR) * NR >= (long) ((n + NR - 1) / NR) * MR;
-            int tileSize = splitM ? MR : NR, extent = splitM ? m : n;
+            boolean splitM = (long) ((m + mr - 1) / mr) * nr >= (long) ((n + nr - 1) / nr) * mr;
+            int tileSize = splitM ? mr : nr, extent = splitM ? m : n;
             int tiles = (extent + tileSize - 1) / tileSize;
             int units = batch >= BATCH_PARALLEL ? 1 : tiles, unitSize = tiles / units * tileSize;
             long unitFlops = 2L * k * (splitM ? n : m) * Math.min(unitSize, extent);
@@ -206,31 +235,31 @@ public final class Gemm {
         }
 
         /** One thread's m x n block of C, the operands already positioned at its first row / column. */
-        private static void block(int m, int n, int k, float alpha, Operand A, Operand B, float beta,
-                                  MemorySegment c, long cOff, long crs, long ccs) {
-            float[][] buf = BUFFERS.get();
+        private void block(int m, int n, int k, float alpha, Operand A, Operand B, float beta,
+                           MemorySegment c, long cOff, long crs, long ccs) {
+            float[][] buf = buffers.get();
             float[] ap = buf[0], bp = buf[1], tile = buf[2];
             // A slivers copy whole rows when A runs along K (no transpose), else they are k-major.
             boolean aRows = A.sk() == 1;
-            for (int jc = 0; jc < n; jc += NC) {
-                int nc = Math.min(NC, n - jc);
+            for (int jc = 0; jc < n; jc += nc) {
+                int ncb = Math.min(nc, n - jc);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    int rowStride = aRows ? kc : 1, kStride = aRows ? 1 : MR;
+                    int rowStride = aRows ? kc : 1, kStride = aRows ? 1 : mr;
                     // Later K blocks add onto what the first one wrote.
                     float betaBlock = pc == 0 ? beta : 1f;
-                    for (int ic = 0; ic < m; ic += MC) {
-                        int mc = Math.min(MC, m - ic);
-                        for (int ir = 0; ir < mc; ir += MR)
-                            packA(A, ic + ir, Math.min(MR, mc - ir), pc, kc, aRows, ap, ir * kc);
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int nr = Math.min(NR, nc - jr);
+                    for (int ic = 0; ic < m; ic += mc) {
+                        int mcb = Math.min(mc, m - ic);
+                        for (int ir = 0; ir < mcb; ir += mr)
+                            packA(A, ic + ir, Math.min(mr, mcb - ir), pc, kc, aRows, ap, ir * kc);
+                        for (int jr = 0; jr < ncb; jr += nr) {
+                            int nrb = Math.min(nr, ncb - jr);
                             // The first row block packs each B sliver just before using it, while it is hot in L1.
-                            if (ic == 0) packKMajor(B, jc + jr, nr, NR, pc, kc, bp, jr * kc);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                kernel(kc, ap, ir * kc, rowStride, kStride, bp, jr * kc, tile);
-                                writeTile(tile, c, cOff + (ic + ir) * crs + (jc + jr) * ccs, crs, ccs,
-                                        Math.min(MR, mc - ir), nr, alpha, betaBlock);
+                            if (ic == 0) packKMajor(B, jc + jr, nrb, nr, pc, kc, bp, jr * kc);
+                            for (int ir = 0; ir < mcb; ir += mr) {
+                                kernel.run(kc, ap, ir * kc, rowStride, kStride, bp, jr * kc, tile);
+                                writeTile(tile, nr, c, cOff + (ic + ir) * crs + (jc + jr) * ccs, crs, ccs,
+                                        Math.min(mr, mcb - ir), nrb, alpha, betaBlock);
                             }
                         }
                     }
@@ -238,13 +267,13 @@ public final class Gemm {
             }
         }
 
-        /** Packs MR rows t0.. of src (zeros past valid), k in [k0, k0 + kc), as [MR][kc] when rows, else [kc][MR]. */
-        private static void packA(Operand src, int t0, int valid, int k0, int kc, boolean rows, float[] dst, int dOff) {
+        /** Packs mr rows t0.. of src (zeros past valid), k in [k0, k0 + kc), as [mr][kc] when rows, else [kc][mr]. */
+        private void packA(Operand src, int t0, int valid, int k0, int kc, boolean rows, float[] dst, int dOff) {
             if (!rows) {
-                packKMajor(src, t0, valid, MR, k0, kc, dst, dOff);
+                packKMajor(src, t0, valid, mr, k0, kc, dst, dOff);
                 return;
             }
-            for (int t = 0; t < MR; t++, dOff += kc) {
+            for (int t = 0; t < mr; t++, dOff += kc) {
                 if (t < valid)
                     MemorySegment.copy(src.seg(), ValueLayout.JAVA_FLOAT, (src.off() + (t0 + t) * src.st() + k0) * Float.BYTES,
                             dst, dOff, kc);
@@ -286,59 +315,22 @@ public final class Gemm {
         }
 
         /**
-         * The MR x NR micro-kernel: tile = A sliver * B sliver, A element (r, k) at
-         * ao + r * rowStride + k * kStride. Fully unrolled over the 12 rows because the accumulators
-         * must be locals for the JIT to keep them in registers; the result goes to a small array
-         * (not straight to C) so no vector ever escapes into a non-inlined call, which would box it.
-         */
-        private static void kernel(int kc, float[] ap, int ao, int rowStride, int kStride, float[] bp, int bo, float[] tile) {
-            FloatVector z = FloatVector.zero(S);
-            FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z,
-                    c40 = z, c41 = z, c50 = z, c51 = z, c60 = z, c61 = z, c70 = z, c71 = z,
-                    c80 = z, c81 = z, c90 = z, c91 = z, ca0 = z, ca1 = z, cb0 = z, cb1 = z;
-            int rs = rowStride;
-            for (int k = 0; k < kc; k++, ao += kStride, bo += NR) {
-                FloatVector b0 = FloatVector.fromArray(S, bp, bo), b1 = FloatVector.fromArray(S, bp, bo + L);
-                FloatVector a;
-                a = FloatVector.broadcast(S, ap[ao]);           c00 = a.fma(b0, c00); c01 = a.fma(b1, c01);
-                a = FloatVector.broadcast(S, ap[ao + rs]);      c10 = a.fma(b0, c10); c11 = a.fma(b1, c11);
-                a = FloatVector.broadcast(S, ap[ao + 2 * rs]);  c20 = a.fma(b0, c20); c21 = a.fma(b1, c21);
-                a = FloatVector.broadcast(S, ap[ao + 3 * rs]);  c30 = a.fma(b0, c30); c31 = a.fma(b1, c31);
-                a = FloatVector.broadcast(S, ap[ao + 4 * rs]);  c40 = a.fma(b0, c40); c41 = a.fma(b1, c41);
-                a = FloatVector.broadcast(S, ap[ao + 5 * rs]);  c50 = a.fma(b0, c50); c51 = a.fma(b1, c51);
-                a = FloatVector.broadcast(S, ap[ao + 6 * rs]);  c60 = a.fma(b0, c60); c61 = a.fma(b1, c61);
-                a = FloatVector.broadcast(S, ap[ao + 7 * rs]);  c70 = a.fma(b0, c70); c71 = a.fma(b1, c71);
-                a = FloatVector.broadcast(S, ap[ao + 8 * rs]);  c80 = a.fma(b0, c80); c81 = a.fma(b1, c81);
-                a = FloatVector.broadcast(S, ap[ao + 9 * rs]);  c90 = a.fma(b0, c90); c91 = a.fma(b1, c91);
-                a = FloatVector.broadcast(S, ap[ao + 10 * rs]); ca0 = a.fma(b0, ca0); ca1 = a.fma(b1, ca1);
-                a = FloatVector.broadcast(S, ap[ao + 11 * rs]); cb0 = a.fma(b0, cb0); cb1 = a.fma(b1, cb1);
-            }
-            int t = 0;
-            c00.intoArray(tile, t); c01.intoArray(tile, t += L); c10.intoArray(tile, t += L); c11.intoArray(tile, t += L);
-            c20.intoArray(tile, t += L); c21.intoArray(tile, t += L); c30.intoArray(tile, t += L); c31.intoArray(tile, t += L);
-            c40.intoArray(tile, t += L); c41.intoArray(tile, t += L); c50.intoArray(tile, t += L); c51.intoArray(tile, t += L);
-            c60.intoArray(tile, t += L); c61.intoArray(tile, t += L); c70.intoArray(tile, t += L); c71.intoArray(tile, t += L);
-            c80.intoArray(tile, t += L); c81.intoArray(tile, t += L); c90.intoArray(tile, t += L); c91.intoArray(tile, t += L);
-            ca0.intoArray(tile, t += L); ca1.intoArray(tile, t += L); cb0.intoArray(tile, t += L); cb1.intoArray(tile, t + L);
-        }
-
-        /**
-         * C(r, j) = alpha * tile[r][j] + beta * C(r, j) for r < mr, j < nr, C(r, j) at
+         * C(r, j) = alpha * tile[r * nrTile + j] + beta * C(r, j) for r < mr, j < nr, C(r, j) at
          * cOff + r * crs + j * ccs (C unread when beta == 0). Rows of C are written by vectors, masked
          * at the right edge; a transposed C (ccs != 1) element by element.
          */
-        private static void writeTile(float[] tile, MemorySegment c, long cOff, long crs, long ccs, int mr, int nr,
+        private static void writeTile(float[] tile, int nrTile, MemorySegment c, long cOff, long crs, long ccs, int mr, int nr,
                                       float alpha, float beta) {
             if (ccs != 1) {
                 for (int r = 0; r < mr; r++)
-                    for (int j = 0; j < nr; j++) storeF32(c, cOff + r * crs + j * ccs, alpha, beta, tile[r * NR + j]);
+                    for (int j = 0; j < nr; j++) storeF32(c, cOff + r * crs + j * ccs, alpha, beta, tile[r * nrTile + j]);
                 return;
             }
             FloatVector vBeta = FloatVector.broadcast(S, beta);
             for (int r = 0; r < mr; r++) {
                 long at = (cOff + r * crs) * Float.BYTES;
                 for (int j = 0; j < nr; j += L, at += L * Float.BYTES) {
-                    FloatVector v = FloatVector.fromArray(S, tile, r * NR + j).mul(alpha);
+                    FloatVector v = FloatVector.fromArray(S, tile, r * nrTile + j).mul(alpha);
                     if (j + L <= nr) {
                         if (beta != 0) v = FloatVector.fromMemorySegment(S, c, at, NATIVE).fma(vBeta, v);
                         v.intoMemorySegment(c, at, NATIVE);
@@ -354,7 +346,7 @@ public final class Gemm {
 
     /**
      * float32 products with a side of at most THIN (matrix-vector and similar shapes). Micro-tiles
-     * of 12 x 32 would be mostly padding there, and packing would double the memory traffic, so
+     * of 12 x 32 or 6 x 16 would be mostly padding there, and packing would double the memory traffic, so
      * the wide operand is streamed once straight from memory: by dot products along K when it is
      * contiguous along K, else by adding scaled rows into per-thread accumulators. The thin
      * operand is first copied into a small zero-padded block, one K-contiguous row per index.

@@ -1,21 +1,26 @@
 package org.stylemap.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Gemm against a naive triple loop in double precision. The float32 path is checked with a
- * tolerance relative to the sum of |terms| of each output (which bounds its rounding error); the
- * float64 path must agree to ~1e-12. Shapes cover tile and cache-block edges (odd sizes, sizes
- * just past multiples of 16), padded leading dimensions and every transpose combination.
+ * tolerance relative to the sum of |terms| of each output (which bounds its rounding error), once
+ * with every micro-kernel shape whatever this machine would choose; the float64 path must agree
+ * to ~1e-12. Shapes cover tile and cache-block edges (odd sizes, sizes just past multiples of 6,
+ * 12 and 16, past the row blocks), padded leading dimensions and every transpose combination.
  */
 class GemmTest {
     static final double F32_TOL = 1e-4, F64_TOL = 1e-12;
@@ -68,6 +73,19 @@ class GemmTest {
         }
     }
 
+    /** Runs body once with each micro-kernel shape, then restores the machine's choice. */
+    static void withEachKernel(Consumer<MicroKernel> body) {
+        MicroKernel chosen = Gemm.kernel();
+        try {
+            for (MicroKernel k : MicroKernel.values()) {
+                Gemm.useKernel(k);
+                body.accept(k);
+            }
+        } finally {
+            Gemm.useKernel(chosen);
+        }
+    }
+
     // ---- the reference ----
 
     /** One problem instance: operands as stored (row-major with the given leading dimensions) plus C's old contents. */
@@ -105,13 +123,18 @@ class GemmTest {
         return new Case(transA, transB, m, n, k, lda, ldb, ldc, alpha, beta, a, b, c);
     }
 
-    private void check(boolean f64, Case t) {
+    /** Runs the case and returns C as the kernel left it. */
+    private double[] run(boolean f64, Case t) {
         MemorySegment a = segment(arena, f64, t.a), b = segment(arena, f64, t.b), c = segment(arena, f64, t.c);
         Gemm.gemm(f64, t.transA, t.transB, t.m, t.n, t.k, t.alpha, a, 0, t.lda, b, 0, t.ldb, t.beta, c, 0, t.ldc);
+        return read(f64, c, t.c.length);
+    }
+
+    private void check(boolean f64, Case t) {
         double[][] ref = t.reference();
-        String what = (f64 ? "f64 " : "f32 ") + (t.transA ? "T" : "N") + (t.transB ? "T" : "N")
+        String what = (f64 ? "f64 " : "f32 " + Gemm.kernel().label() + " ") + (t.transA ? "T" : "N") + (t.transB ? "T" : "N")
                 + " " + t.m + "x" + t.n + "x" + t.k + " alpha=" + t.alpha + " beta=" + t.beta;
-        assertClose(what, ref[0], ref[1], read(f64, c, t.c.length), f64 ? F64_TOL : F32_TOL);
+        assertClose(what, ref[0], ref[1], run(f64, t), f64 ? F64_TOL : F32_TOL);
     }
 
     private static final int[][] SHAPES = {
@@ -119,14 +142,50 @@ class GemmTest {
             {12, 32, 256}, {25, 47, 300}, {100, 70, 1}, {1, 129, 65}, {129, 1, 65}, {97, 50, 513},
             // Thin products (a side <= 8) take their own path; K a multiple of the vector length or not.
             {5, 40, 64}, {40, 8, 32}, {8, 9, 16}, {9, 8, 17}, {4, 1000, 37}, {2, 2, 2},
+            // Edges of the 6-row tile and of the row blocks (96 and 144 rows).
+            {6, 16, 9}, {7, 15, 31}, {11, 33, 100}, {97, 17, 40}, {145, 20, 70}, {150, 47, 260},
     };
 
     @Test
     void float32MatchesReferenceForAllTransposes() {
-        Random r = new Random(1);
-        for (boolean ta : new boolean[] {false, true})
-            for (boolean tb : new boolean[] {false, true})
-                for (int[] s : SHAPES) check(false, randomCase(r, false, ta, tb, s[0], s[1], s[2], 1, 0));
+        withEachKernel(kernel -> {
+            Random r = new Random(1);
+            for (boolean ta : new boolean[] {false, true})
+                for (boolean tb : new boolean[] {false, true})
+                    for (int[] s : SHAPES) check(false, randomCase(r, false, ta, tb, s[0], s[1], s[2], 1, 0));
+        });
+    }
+
+    /**
+     * Every kernel sums each element of C in the same order, so all give the same bits: results
+     * (and a resumed training run) do not depend on the machine's vector width.
+     */
+    @Test
+    void everyKernelGivesTheSameBits() {
+        Random r = new Random(9);
+        Case[] cases = {randomCase(r, false, false, false, 150, 70, 600, 1, 0), randomCase(r, false, true, true, 61, 97, 300, 0.5, 1),
+                randomCase(r, false, false, true, 13, 200, 257, 1, -0.5), randomCase(r, false, true, false, 33, 18, 5, 2, 0)};
+        double[][] first = new double[cases.length][];
+        withEachKernel(kernel -> {
+            for (int i = 0; i < cases.length; i++) {
+                double[] got = run(false, cases[i]);
+                if (first[i] == null) first[i] = got;
+                else assertArrayEquals(first[i], got, "case " + i + " with the " + kernel.label() + " kernel");
+            }
+        });
+    }
+
+    @Test
+    void kernelShapeFollowsTheRegisterCount() {
+        CpuFeatures avx2 = new CpuFeatures("test", List.of("avx2", "fma"), 256, 16);
+        CpuFeatures avx512 = new CpuFeatures("test", List.of("avx512f"), 512, 32);
+        assertEquals(MicroKernel.ROWS_6, MicroKernel.choose(avx2, null));
+        assertEquals(MicroKernel.ROWS_12, MicroKernel.choose(avx512, null));
+        assertEquals(MicroKernel.ROWS_6, MicroKernel.choose(avx512, MicroKernel.ROWS_6.label()));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MicroKernel.choose(avx2, "7x7"));
+        assertTrue(e.getMessage().contains(MicroKernel.OVERRIDE) && e.getMessage().contains(MicroKernel.ROWS_6.label()), e.getMessage());
+        // Each tile's accumulators, two B vectors and the broadcast fit the register file it is chosen for.
+        assertTrue(2 * MicroKernel.ROWS_12.mr + 3 <= 32 && 2 * MicroKernel.ROWS_6.mr + 3 <= 16);
     }
 
     @Test
@@ -139,12 +198,14 @@ class GemmTest {
 
     @Test
     void alphaAndBetaScaleAndAccumulate() {
-        Random r = new Random(3);
-        for (boolean f64 : new boolean[] {false, true})
-            for (double beta : new double[] {0, 1, -0.5})
-                for (boolean ta : new boolean[] {false, true})
-                    for (boolean tb : new boolean[] {false, true})
-                        check(f64, randomCase(r, f64, ta, tb, 37, 45, 290, 0.7, beta));
+        withEachKernel(kernel -> {
+            Random r = new Random(3);
+            for (boolean f64 : new boolean[] {false, true})
+                for (double beta : new double[] {0, 1, -0.5})
+                    for (boolean ta : new boolean[] {false, true})
+                        for (boolean tb : new boolean[] {false, true})
+                            check(f64, randomCase(r, f64, ta, tb, 37, 45, 290, 0.7, beta));
+        });
     }
 
     @Test
@@ -169,9 +230,11 @@ class GemmTest {
     @Test
     void blocksLargerThanTheCacheBlocks() {
         // Crosses the K block (256), the row block and the 4096-column panel; exercises parallel splits.
-        Random r = new Random(6);
-        check(false, randomCase(r, false, false, false, 150, 4200, 530, 1, 0));
-        check(false, randomCase(r, false, true, true, 4100, 40, 300, 1, 1));
+        withEachKernel(kernel -> {
+            Random r = new Random(6);
+            check(false, randomCase(r, false, false, false, 150, 4200, 530, 1, 0));
+            check(false, randomCase(r, false, true, true, 4100, 40, 300, 1, 1));
+        });
     }
 
     @Test
