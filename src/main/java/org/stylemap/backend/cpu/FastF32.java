@@ -1,6 +1,7 @@
 package org.stylemap.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -11,8 +12,8 @@ import org.stylemap.tensor.Tensor;
 
 /**
  * Vector API paths for the float32 elementwise cases that dominate training time: contiguous
- * operands, or a contiguous operand with a broadcast scalar. Each method returns false when the
- * case is not covered, and the caller falls back to the scalar reference in {@link CpuBackend}.
+ * operands, a broadcast scalar, or operands broadcast along rows. Each method returns false when
+ * the case is not covered, and the caller falls back to the scalar reference in {@link CpuBackend}.
  */
 final class FastF32 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -41,14 +42,19 @@ final class FastF32 {
                 r.intoMemorySegment(out, (oOff + i) * 4, NATIVE);
             }
             for (; i < to; i++) {
-                float v = x.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, xOff + i);
-                out.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, oOff + i, (float) op.apply(v, p));
+                float v = x.getAtIndex(ValueLayout.JAVA_FLOAT, xOff + i);
+                out.setAtIndex(ValueLayout.JAVA_FLOAT, oOff + i, (float) op.apply(v, p));
             }
         });
         return true;
     }
 
-    /** a and b are out-shaped views; covered: both contiguous, or one contiguous and the other one broadcast value. */
+    /**
+     * a and b are out-shaped views and out is contiguous; covered: each operand contiguous or one
+     * broadcast value (split into parallel chunks), or, after {@link Strided#coalesce}, rows
+     * along which each operand is contiguous or one repeated value (a bias per channel, a
+     * statistic per image).
+     */
     static boolean binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
         switch (op) {
             case ADD, SUB, MUL, DIV, MAX, MIN -> { }
@@ -56,35 +62,51 @@ final class FastF32 {
         }
         long n = out.numel();
         if (n > Integer.MAX_VALUE || !out.isContiguous()) return false;
-        boolean aFull = a.isContiguous(), bFull = b.isContiguous();
-        boolean aScalar = isBroadcastScalar(a), bScalar = isBroadcastScalar(b);
-        if (!(aFull || aScalar) || !(bFull || bScalar)) return false;
         MemorySegment sa = CpuBackend.seg(a), sb = CpuBackend.seg(b), so = CpuBackend.seg(out);
         long ao = a.offset(), bo = b.offset(), oo = out.offset();
-        float ac = aScalar ? sa.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, ao) : 0f;
-        float bc = bScalar ? sb.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, bo) : 0f;
-        Parallel.forRange((int) n, GRAIN, (from, to) -> {
-            int i = from;
-            for (int upper = from + S.loopBound(to - from); i < upper; i += S.length()) {
-                FloatVector va = aScalar ? FloatVector.broadcast(S, ac) : FloatVector.fromMemorySegment(S, sa, (ao + i) * 4, NATIVE);
-                FloatVector vb = bScalar ? FloatVector.broadcast(S, bc) : FloatVector.fromMemorySegment(S, sb, (bo + i) * 4, NATIVE);
-                FloatVector r = switch (op) {
-                    case ADD -> va.add(vb);
-                    case SUB -> va.sub(vb);
-                    case MUL -> va.mul(vb);
-                    case DIV -> va.div(vb);
-                    case MAX -> va.max(vb);
-                    default -> va.min(vb);
-                };
-                r.intoMemorySegment(so, (oo + i) * 4, NATIVE);
-            }
-            for (; i < to; i++) {
-                float x = aScalar ? ac : sa.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, ao + i);
-                float y = bScalar ? bc : sb.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, bo + i);
-                so.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, oo + i, (float) op.apply(x, y));
-            }
-        });
+        boolean aScalar = isBroadcastScalar(a), bScalar = isBroadcastScalar(b);
+        if ((a.isContiguous() || aScalar) && (b.isContiguous() || bScalar)) {
+            Parallel.forRange((int) n, GRAIN, (from, to) -> binaryRow(op, sa, aScalar ? ao : ao + from, aScalar,
+                    sb, bScalar ? bo : bo + from, bScalar, so, oo + from, to - from));
+            return true;
+        }
+        Strided.Layout l = Strided.coalesce(out.shape(), new long[][] {a.strides(), b.strides(), out.strides()});
+        long ia = l.inner(0), ib = l.inner(1);
+        if (ia > 1 || ib > 1 || ia < 0 || ib < 0) return false;
+        Strided.forEachRow(l.shape(), l.strides(), new long[] {ao, bo, oo}, (offs, len) ->
+                binaryRow(op, sa, offs[0], ia == 0, sb, offs[1], ib == 0, so, offs[2], len));
         return true;
+    }
+
+    /**
+     * out[oo + i] = a[i] op b[i] for i < len, where a[i] is sa[ao + i], or sa[ao] for every i
+     * when aRepeat (likewise b). The ragged end runs the scalar reference, which gives the same
+     * bits (see FastF32Test).
+     */
+    private static void binaryRow(BinaryOp op, MemorySegment sa, long ao, boolean aRepeat, MemorySegment sb, long bo,
+                                  boolean bRepeat, MemorySegment so, long oo, int len) {
+        float ac = aRepeat ? sa.getAtIndex(ValueLayout.JAVA_FLOAT, ao) : 0f;
+        float bc = bRepeat ? sb.getAtIndex(ValueLayout.JAVA_FLOAT, bo) : 0f;
+        FloatVector vac = FloatVector.broadcast(S, ac), vbc = FloatVector.broadcast(S, bc);
+        int i = 0;
+        for (int upper = S.loopBound(len); i < upper; i += S.length()) {
+            FloatVector va = aRepeat ? vac : FloatVector.fromMemorySegment(S, sa, (ao + i) * 4, NATIVE);
+            FloatVector vb = bRepeat ? vbc : FloatVector.fromMemorySegment(S, sb, (bo + i) * 4, NATIVE);
+            FloatVector r = switch (op) {
+                case ADD -> va.add(vb);
+                case SUB -> va.sub(vb);
+                case MUL -> va.mul(vb);
+                case DIV -> va.div(vb);
+                case MAX -> va.max(vb);
+                default -> va.min(vb);
+            };
+            r.intoMemorySegment(so, (oo + i) * 4, NATIVE);
+        }
+        for (; i < len; i++) {
+            float x = aRepeat ? ac : sa.getAtIndex(ValueLayout.JAVA_FLOAT, ao + i);
+            float y = bRepeat ? bc : sb.getAtIndex(ValueLayout.JAVA_FLOAT, bo + i);
+            so.setAtIndex(ValueLayout.JAVA_FLOAT, oo + i, (float) op.apply(x, y));
+        }
     }
 
     private static boolean isBroadcastScalar(Tensor t) {

@@ -1,6 +1,8 @@
 package org.stylemap.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * upfirdn2d, one image plane at a time: the plane is copied into a zero-stuffed, padded heap
@@ -8,6 +10,10 @@ import java.lang.foreign.MemorySegment;
  * contiguous runs of that buffer, a loop the JIT turns into vector code. Arithmetic is in double
  * for both dtypes. out[y][x] = sum_{ky,kx} k[KH-1-ky][KW-1-kx] * U[y*down + ky][x*down + kx]:
  * a true convolution (the kernel is flipped), as in StyleGAN's upfirdn2d.
+ *
+ * Rows move between the tensors and the heap buffers in bulk copies: element-wise memory-segment
+ * accesses are each bounds-checked, and in training's small planes those checks cost more than
+ * the filter itself (seen as the top of a profile).
  */
 final class Upfirdn2dKernel {
     private Upfirdn2dKernel() {}
@@ -20,21 +26,23 @@ final class Upfirdn2dKernel {
         for (int i = 0; i < flipped.length; i++) flipped[i] = CpuBackend.get(k, f64, flipped.length - 1 - i);
         // The padded signal only needs the rows and columns the outputs read.
         int uh = (outH - 1) * downY + kh, uw = (outW - 1) * downX + kw;
+        // Input columns that land inside it: ix * upX + padX0 in [0, uw).
+        int ix0 = Math.max(0, ceilDiv(-padX0, upX)), ix1 = Math.min(w, ceilDiv(uw - padX0, upX));
         Parallel.forRange(planes, Math.max(1, 2048 / Math.max(1, outH * outW)), (from, to) -> {
             double[] u = new double[uh * uw], row = new double[outW];
+            double[] inD = new double[w];
+            float[] rowF = f64 ? null : new float[Math.max(w, outW)];
             for (int p = from; p < to; p++) {
-                java.util.Arrays.fill(u, 0);
+                Arrays.fill(u, 0);
                 long xb = (long) p * h * w, ob = (long) p * outH * outW;
                 for (int iy = 0; iy < h; iy++) {
                     int uy = iy * upY + padY0;
-                    if (uy < 0 || uy >= uh) continue;
-                    for (int ix = 0; ix < w; ix++) {
-                        int ux = ix * upX + padX0;
-                        if (ux >= 0 && ux < uw) u[uy * uw + ux] = CpuBackend.get(x, f64, xb + (long) iy * w + ix);
-                    }
+                    if (uy < 0 || uy >= uh || ix0 >= ix1) continue;
+                    readRow(f64, x, xb + (long) iy * w + ix0, ix1 - ix0, inD, rowF);
+                    for (int ix = ix0, ux = uy * uw + ix0 * upX + padX0; ix < ix1; ix++, ux += upX) u[ux] = inD[ix - ix0];
                 }
                 for (int oy = 0; oy < outH; oy++) {
-                    java.util.Arrays.fill(row, 0);
+                    Arrays.fill(row, 0);
                     for (int ky = 0; ky < kh; ky++) {
                         int base = (oy * downY + ky) * uw;
                         for (int kx = 0; kx < kw; kx++) {
@@ -45,10 +53,33 @@ final class Upfirdn2dKernel {
                             else for (int ox = 0; ox < outW; ox++) row[ox] += c * u[start + ox * downX];
                         }
                     }
-                    long o = ob + (long) oy * outW;
-                    for (int ox = 0; ox < outW; ox++) CpuBackend.set(out, f64, o + ox, row[ox]);
+                    writeRow(f64, row, outW, out, ob + (long) oy * outW, rowF);
                 }
             }
         });
+    }
+
+    /** dst[0, n) = the n elements at src[at..] widened to double; scratch holds float32 rows on the way. */
+    private static void readRow(boolean f64, MemorySegment src, long at, int n, double[] dst, float[] scratch) {
+        if (f64) {
+            MemorySegment.copy(src, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, dst, 0, n);
+            return;
+        }
+        MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, at * Float.BYTES, scratch, 0, n);
+        for (int i = 0; i < n; i++) dst[i] = scratch[i];
+    }
+
+    /** dst[at, at + n) = src[0, n) rounded to the tensor's dtype. */
+    private static void writeRow(boolean f64, double[] src, int n, MemorySegment dst, long at, float[] scratch) {
+        if (f64) {
+            MemorySegment.copy(src, 0, dst, ValueLayout.JAVA_DOUBLE, at * Double.BYTES, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) scratch[i] = (float) src[i];
+        MemorySegment.copy(scratch, 0, dst, ValueLayout.JAVA_FLOAT, at * Float.BYTES, n);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return Math.floorDiv(a + b - 1, b);
     }
 }

@@ -135,6 +135,40 @@ class FastF32Test {
         }
     }
 
+    /**
+     * Broadcast operands as the model makes them (a bias per channel, a statistic per image, a
+     * map per pixel, a row vector), odd sizes so rows end off the vector length: the row path
+     * must claim each case and give the scalar reference's bits, with either operand broadcast.
+     */
+    @Test
+    void broadcastRowsMatchScalarReference() {
+        int[][][] cases = {
+                {{3, 5, 7, 9}, {1, 5, 1, 1}}, {{2, 4, 6, 6}, {2, 1, 1, 1}}, {{2, 3, 5, 17}, {2, 1, 5, 17}},
+                {{9, 37}, {1, 37}}, {{4, 33}, {4, 1}}, {{2, 3, 1, 1}, {1, 3, 1, 1}}, {{5, 2, 3}, {1, 2, 1}},
+        };
+        for (int[][] c : cases) {
+            int[] shape = c[0], small = c[1];
+            int n = 1, m = 1;
+            for (int d : shape) n *= d;
+            for (int d : small) m *= d;
+            Tensor full = f32(values(n, n)).reshape(shape);
+            float[] sv = values(m + 7L, m);
+            for (int i = 0; i < m; i++) if (sv[i] == 0f) sv[i] = 0.25f;   // keep divisions finite
+            Tensor bcast = f32(sv).reshape(small).expand(shape);
+            for (BinaryOp op : FAST_BINARY)
+                for (boolean bcastFirst : new boolean[] {false, true}) {
+                    Tensor x = bcastFirst ? bcast : full, y = bcastFirst ? full : bcast;
+                    Tensor out = Tensor.empty(DType.F32, CPU, shape);
+                    String what = op + " " + java.util.Arrays.toString(shape) + " with " + java.util.Arrays.toString(small)
+                            + (bcastFirst ? " first" : " second");
+                    assertTrue(FastF32.binary(op, x, y, out), what + " not covered");
+                    Tensor out64 = Tensor.empty(DType.F64, CPU, shape);
+                    out64.backend().binary(op, x.to(DType.F64), y.to(DType.F64), out64);
+                    assertBitwise(out64.toDoubleArray(), out.toDoubleArray(), what);
+                }
+        }
+    }
+
     @Test
     void publicOpsUseTheFastPathsCorrectly() {
         int n = 4099;
