@@ -159,6 +159,24 @@ class Upfirdn2dTest {
         assertClose(reference(x.toDoubleArray(), x.shape(), k.toDoubleArray(), 3, 3, 2, 2, 1, 1, 1, 1, 1, 1), y, 1e-5);
     }
 
+    /**
+     * float32 without resampling takes the vectorised correlation (the blur of every resampling
+     * layer): wide and narrow planes (row ends on and off the vector length), asymmetric,
+     * negative (cropping) and kernel-wide pads, a non-symmetric kernel so a missing flip shows.
+     */
+    @ParameterizedTest
+    // h, w, padX0, padX1, padY0, padY1
+    @CsvSource({"33, 33, 1, 1, 1, 1", "16, 16, 2, 2, 2, 2", "7, 37, 2, 1, 1, 2", "9, 5, -1, 2, 0, -1", "5, 18, 3, 3, 3, 3",
+            "1, 1, 3, 0, 0, 3"})
+    void float32BlurMatchesReference(int h, int w, int padX0, int padX1, int padY0, int padY1) {
+        Tensor x = randn(40 + h, 2, 3, h, w), k = randn(41, 4, 3);
+        Tensor y = Upfirdn2d.apply(x.to(DType.F32), k.to(DType.F32), 1, 1, 1, 1, padX0, padX1, padY0, padY1);
+        double[] ref = reference(x.to(DType.F32).toDoubleArray(), x.shape(), k.to(DType.F32).toDoubleArray(), 4, 3, 1, 1, 1, 1,
+                padX0, padX1, padY0, padY1);
+        assertShape(y, 2, 3, h + padY0 + padY1 - 3, w + padX0 + padX1 - 2);
+        assertClose(ref, y, 1e-5);
+    }
+
     @Test
     void nonContiguousInput() {
         Tensor big = randn(32, 1, 2, 5, 7);

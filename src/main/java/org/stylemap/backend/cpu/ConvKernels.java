@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * already is that matrix. Convolutions with one input channel per group (depthwise) are too thin
  * for a GEMM and run directly. Copies move raw elements, so one path serves float32 and float64;
  * only sums look at the element type, and float32 at stride 1 has vectorised depthwise kernels
- * beside the plain loops, which double as the float64 reference. Work is split over images,
+ * ({@link DepthwiseF32}) beside the plain loops, which double as the float64 reference. Work is split over images,
  * bands, channels or planes with {@link Parallel}.
  */
 public final class ConvKernels {
@@ -256,18 +255,15 @@ public final class ConvKernels {
      * Convolutions with one input channel per group (depthwise, e.g. a per-channel blur) are
      * far too thin for a GEMM, so they run directly, one plane at a time. With adjoint, computes
      * {@link #backwardData} (src = dy, dst = dx) instead of {@link #forward} (src = x, dst = y);
-     * dst is overwritten. float32 at stride 1 takes {@link #depthwisePlaneF32}; everything else
-     * the plain loop below, where each tap adds a scaled, shifted copy of one plane onto another.
+     * dst is overwritten. float32 at stride 1 takes {@link DepthwiseF32}; everything else the
+     * plain loop below, where each tap adds a scaled, shifted copy of one plane onto another.
      */
     private static void directPlanes(boolean f64, ConvGeom g, boolean adjoint, MemorySegment src, MemorySegment w,
                                      MemorySegment dst) {
         int es = f64 ? Double.BYTES : Float.BYTES, og = g.og(), taps = g.kh() * g.kw();
         long hw = (long) g.h() * g.w(), p = (long) g.oh() * g.ow();
         int planes = adjoint ? g.c() : g.o();
-        // At stride 1 the adjoint is itself a correlation: of dy, with the kernel flipped and padding k - 1 - p.
-        boolean fast = !f64 && g.sh() == 1 && g.sw() == 1 && (!adjoint || (g.ph() < g.kh() && g.pw() < g.kw()));
-        ConvGeom planeGeom = adjoint && fast ? new ConvGeom(g.n(), g.o(), g.oh(), g.ow(), g.c(), g.kh(), g.kw(), 1, 1,
-                g.kh() - 1 - g.ph(), g.kw() - 1 - g.pw(), g.groups()) : g;
+        boolean fast = !f64 && g.sh() == 1 && g.sw() == 1;
         Parallel.forRange(g.n() * planes, 1, (from, to) -> {
             float[] tapsF32 = new float[taps];
             for (int it = from; it < to; it++) {
@@ -280,9 +276,15 @@ public final class ConvKernels {
                     long xPlane = ((long) n * g.c() + o / og) * hw, yPlane = ((long) n * g.o() + o) * p;
                     long wo = (long) o * taps;
                     if (fast) {
+                        // At stride 1 the adjoint is itself a correlation: of dy, with the kernel flipped and padding k - 1 - p.
                         for (int t = 0; t < taps; t++)
                             tapsF32[t] = w.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, wo + (adjoint ? taps - 1 - t : t));
-                        depthwisePlaneF32(planeGeom, src, adjoint ? yPlane : xPlane, tapsF32, dst, dstPlane, o > o0);
+                        if (adjoint)
+                            DepthwiseF32.correlate(src, yPlane, g.oh(), g.ow(), g.kh() - 1 - g.ph(), g.kw() - 1 - g.pw(), tapsF32,
+                                    g.kh(), g.kw(), dst, dstPlane, g.h(), g.w(), o > o0);
+                        else
+                            DepthwiseF32.correlate(src, xPlane, g.h(), g.w(), g.ph(), g.pw(), tapsF32, g.kh(), g.kw(),
+                                    dst, dstPlane, g.oh(), g.ow(), false);
                         continue;
                     }
                     forEachTap(g, 1, 0, g.oh(), (c, i, j, ohLo, ohHi, lo, hi) -> {
@@ -298,106 +300,9 @@ public final class ConvKernels {
         });
     }
 
-    /** Output rows the float32 depthwise kernels compute together: four independent FMA chains. */
-    private static final int ROWS = 4;
-
-    /**
-     * One float32 output plane of a stride-1 single-channel correlation with pg's geometry:
-     * y[r, ow] = sum over i, j of taps[i * kw + j] * x[r - ph + i, ow - pw + j] (zero outside x),
-     * written or, with accumulate, added. The input plane is first copied into a zero-bordered
-     * scratch plane so the inner loop needs no bounds or masks; then each vector of columns of
-     * four output rows sums every tap in registers and is stored once.
-     */
-    private static void depthwisePlaneF32(ConvGeom pg, MemorySegment x, long xPlane, float[] taps,
-                                          MemorySegment y, long yPlane, boolean accumulate) {
-        int L = F.length(), outW = pg.ow(), outH = pg.oh(), kh = pg.kh(), kw = pg.kw();
-        long stride = (long) paddedWidth(pg.w(), pg.pw()) * Float.BYTES;
-        MemorySegment xp = padPlaneF32(Scratch.COL, x, xPlane, pg.h(), pg.w(), pg.ph(), pg.pw());
-        for (int c0 = 0; c0 < outW; c0 += L) {
-            for (int r = 0; r < outH; r += ROWS) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int i = 0; i < kh; i++) {
-                    long row = (r + i) * stride + (long) c0 * Float.BYTES;
-                    for (int j = 0; j < kw; j++) {
-                        FloatVector t = FloatVector.broadcast(F, taps[i * kw + j]);
-                        long at = row + (long) j * Float.BYTES;
-                        a0 = FloatVector.fromMemorySegment(F, xp, at, NATIVE).fma(t, a0);
-                        a1 = FloatVector.fromMemorySegment(F, xp, at + stride, NATIVE).fma(t, a1);
-                        a2 = FloatVector.fromMemorySegment(F, xp, at + 2 * stride, NATIVE).fma(t, a2);
-                        a3 = FloatVector.fromMemorySegment(F, xp, at + 3 * stride, NATIVE).fma(t, a3);
-                    }
-                }
-                VectorMask<Float> m = F.indexInRange(c0, outW);
-                long at = (yPlane + (long) r * outW + c0) * Float.BYTES, rowBytes = (long) outW * Float.BYTES;
-                storeRow(y, at, m, a0, accumulate);
-                if (r + 1 < outH) storeRow(y, at + rowBytes, m, a1, accumulate);
-                if (r + 2 < outH) storeRow(y, at + 2 * rowBytes, m, a2, accumulate);
-                if (r + 3 < outH) storeRow(y, at + 3 * rowBytes, m, a3, accumulate);
-            }
-        }
-    }
-
-    /** Row stride of a padded plane of width w: slack after each row lets the last vector of a row read past its end. */
-    private static int paddedWidth(int w, int pw) {
-        return w + 2 * pw + F.length();
-    }
-
-    /**
-     * Copies the h x w float32 plane at src[plane] into the per-thread scratch slot with ph rows
-     * and pw columns of zeros around it, row stride {@link #paddedWidth}. The slack after each
-     * row and ROWS spare rows at the bottom are zeros too, for the kernels' ragged edges.
-     */
-    private static MemorySegment padPlaneF32(int slot, MemorySegment src, long plane, int h, int w, int ph, int pw) {
-        int padW = paddedWidth(w, pw);
-        long bytes = (long) (h + 2 * ph + ROWS) * padW * Float.BYTES;
-        MemorySegment p = Scratch.get(slot, bytes);
-        p.asSlice(0, bytes).fill((byte) 0);
-        for (int r = 0; r < h; r++)
-            MemorySegment.copy(src, (plane + (long) r * w) * Float.BYTES, p, ((long) (r + ph) * padW + pw) * Float.BYTES,
-                    (long) w * Float.BYTES);
-        return p;
-    }
-
-    /**
-     * Adds to acc[i * kw + j] the float32 stride-1 weight gradient of one (dy plane, x plane)
-     * pair: the sum over output positions of dy[r, ow] * x[r - ph + i, ow - pw + j]. Both planes
-     * are copied into zero-padded scratch first (x as in {@link #depthwisePlaneF32}, dy with
-     * zeros after each row and below), so no load needs a mask; four rows' partial sums per tap.
-     */
-    private static void depthwiseWeightF32(ConvGeom g, MemorySegment x, long xPlane, MemorySegment dy, long yPlane,
-                                           double[] acc) {
-        int L = F.length(), outW = g.ow();
-        long xs = (long) paddedWidth(g.w(), g.pw()) * Float.BYTES, ys = (long) paddedWidth(outW, 0) * Float.BYTES;
-        MemorySegment xp = padPlaneF32(Scratch.COL, x, xPlane, g.h(), g.w(), g.ph(), g.pw());
-        MemorySegment yp = padPlaneF32(Scratch.PLANE, dy, yPlane, g.oh(), outW, 0, 0);
-        for (int i = 0; i < g.kh(); i++)
-            for (int j = 0; j < g.kw(); j++) {
-                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-                for (int c0 = 0; c0 < outW; c0 += L)
-                    for (int r = 0; r < g.oh(); r += ROWS) {
-                        long yAt = r * ys + (long) c0 * Float.BYTES, xAt = (r + i) * xs + (long) (c0 + j) * Float.BYTES;
-                        a0 = FloatVector.fromMemorySegment(F, yp, yAt, NATIVE)
-                                .fma(FloatVector.fromMemorySegment(F, xp, xAt, NATIVE), a0);
-                        a1 = FloatVector.fromMemorySegment(F, yp, yAt + ys, NATIVE)
-                                .fma(FloatVector.fromMemorySegment(F, xp, xAt + xs, NATIVE), a1);
-                        a2 = FloatVector.fromMemorySegment(F, yp, yAt + 2 * ys, NATIVE)
-                                .fma(FloatVector.fromMemorySegment(F, xp, xAt + 2 * xs, NATIVE), a2);
-                        a3 = FloatVector.fromMemorySegment(F, yp, yAt + 3 * ys, NATIVE)
-                                .fma(FloatVector.fromMemorySegment(F, xp, xAt + 3 * xs, NATIVE), a3);
-                    }
-                acc[i * g.kw() + j] += Lanes.sum(a0.add(a1).add(a2.add(a3)));
-            }
-    }
-
-    /** y[at..] = v (or += v with accumulate) on the lanes of m. */
-    private static void storeRow(MemorySegment y, long at, VectorMask<Float> m, FloatVector v, boolean accumulate) {
-        if (accumulate) v = v.add(FloatVector.fromMemorySegment(F, y, at, NATIVE, m));
-        v.intoMemorySegment(y, at, NATIVE, m);
-    }
-
     /**
      * {@link #backwardWeight} for one input channel per group: each weight is a sum of dot
-     * products of rows; float32 at stride 1 takes {@link #depthwiseWeightF32}.
+     * products of rows; float32 at stride 1 takes {@link DepthwiseF32#weight}.
      */
     private static void directWeight(boolean f64, ConvGeom g, MemorySegment x, MemorySegment dy, MemorySegment dw) {
         int og = g.og(), taps = g.kh() * g.kw();
@@ -410,7 +315,7 @@ public final class ConvKernels {
                 for (int n = 0; n < g.n(); n++) {
                     long xPlane = ((long) n * g.c() + o / og) * hw, yPlane = ((long) n * g.o() + o) * p;
                     if (fast) {
-                        depthwiseWeightF32(g, x, xPlane, dy, yPlane, acc);
+                        DepthwiseF32.weight(x, xPlane, g.h(), g.w(), g.ph(), g.pw(), dy, yPlane, g.oh(), g.ow(), g.kh(), g.kw(), acc);
                         continue;
                     }
                     forEachTap(g, 1, 0, g.oh(), (c, i, j, ohLo, ohHi, lo, hi) -> {
@@ -508,8 +413,8 @@ public final class ConvKernels {
      * start and end of one kernel call on its thread.
      */
     private static final class Scratch {
-        static final int COL = 0, DY_T = 1, DW_T = 2, PLANE = 3;
-        private static final ThreadLocal<MemorySegment[]> SLOTS = ThreadLocal.withInitial(() -> new MemorySegment[4]);
+        static final int COL = 0, DY_T = 1, DW_T = 2;
+        private static final ThreadLocal<MemorySegment[]> SLOTS = ThreadLocal.withInitial(() -> new MemorySegment[3]);
 
         /** A buffer of at least bytes bytes, contents undefined. */
         static MemorySegment get(int slot, long bytes) {

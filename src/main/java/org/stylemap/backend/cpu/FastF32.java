@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.stylemap.backend.BinaryOp;
@@ -80,33 +81,49 @@ final class FastF32 {
 
     /**
      * out[oo + i] = a[i] op b[i] for i < len, where a[i] is sa[ao + i], or sa[ao] for every i
-     * when aRepeat (likewise b). The ragged end runs the scalar reference, which gives the same
-     * bits (see FastF32Test).
+     * when aRepeat (likewise b). Each loop reads its operands unconditionally: a load that only
+     * some calls make (a repeated operand is one element long) lets C2 hoist its bounds check
+     * from the profile, and the check then fails and deoptimises the method again and again.
+     * The ragged end is one masked vector.
      */
     private static void binaryRow(BinaryOp op, MemorySegment sa, long ao, boolean aRepeat, MemorySegment sb, long bo,
                                   boolean bRepeat, MemorySegment so, long oo, int len) {
-        float ac = aRepeat ? sa.getAtIndex(ValueLayout.JAVA_FLOAT, ao) : 0f;
-        float bc = bRepeat ? sb.getAtIndex(ValueLayout.JAVA_FLOAT, bo) : 0f;
-        FloatVector vac = FloatVector.broadcast(S, ac), vbc = FloatVector.broadcast(S, bc);
-        int i = 0;
-        for (int upper = S.loopBound(len); i < upper; i += S.length()) {
-            FloatVector va = aRepeat ? vac : FloatVector.fromMemorySegment(S, sa, (ao + i) * 4, NATIVE);
-            FloatVector vb = bRepeat ? vbc : FloatVector.fromMemorySegment(S, sb, (bo + i) * 4, NATIVE);
-            FloatVector r = switch (op) {
-                case ADD -> va.add(vb);
-                case SUB -> va.sub(vb);
-                case MUL -> va.mul(vb);
-                case DIV -> va.div(vb);
-                case MAX -> va.max(vb);
-                default -> va.min(vb);
-            };
-            r.intoMemorySegment(so, (oo + i) * 4, NATIVE);
+        int bulk = S.loopBound(len), l = S.length();
+        FloatVector va = aRepeat ? FloatVector.broadcast(S, sa.getAtIndex(ValueLayout.JAVA_FLOAT, ao)) : null;
+        FloatVector vb = bRepeat ? FloatVector.broadcast(S, sb.getAtIndex(ValueLayout.JAVA_FLOAT, bo)) : null;
+        long a = ao * 4, b = bo * 4, o = oo * 4;
+        if (aRepeat && bRepeat) {
+            FloatVector r = apply(op, va, vb);
+            for (int i = 0; i < bulk; i += l) r.intoMemorySegment(so, o + i * 4L, NATIVE);
+        } else if (aRepeat) {
+            for (int i = 0; i < bulk; i += l)
+                apply(op, va, FloatVector.fromMemorySegment(S, sb, b + i * 4L, NATIVE)).intoMemorySegment(so, o + i * 4L, NATIVE);
+        } else if (bRepeat) {
+            for (int i = 0; i < bulk; i += l)
+                apply(op, FloatVector.fromMemorySegment(S, sa, a + i * 4L, NATIVE), vb).intoMemorySegment(so, o + i * 4L, NATIVE);
+        } else {
+            for (int i = 0; i < bulk; i += l)
+                apply(op, FloatVector.fromMemorySegment(S, sa, a + i * 4L, NATIVE), FloatVector.fromMemorySegment(S, sb, b + i * 4L, NATIVE))
+                        .intoMemorySegment(so, o + i * 4L, NATIVE);
         }
-        for (; i < len; i++) {
-            float x = aRepeat ? ac : sa.getAtIndex(ValueLayout.JAVA_FLOAT, ao + i);
-            float y = bRepeat ? bc : sb.getAtIndex(ValueLayout.JAVA_FLOAT, bo + i);
-            so.setAtIndex(ValueLayout.JAVA_FLOAT, oo + i, (float) op.apply(x, y));
-        }
+        if (bulk == len) return;
+        VectorMask<Float> m = S.indexInRange(bulk, len);
+        long t = bulk * 4L;
+        FloatVector ta = aRepeat ? va : FloatVector.fromMemorySegment(S, sa, a + t, NATIVE, m);
+        FloatVector tb = bRepeat ? vb : FloatVector.fromMemorySegment(S, sb, b + t, NATIVE, m);
+        apply(op, ta, tb).intoMemorySegment(so, o + t, NATIVE, m);
+    }
+
+    /** a op b lane by lane; IEEE single-precision results, which equal the float64 reference rounded to float. */
+    private static FloatVector apply(BinaryOp op, FloatVector a, FloatVector b) {
+        return switch (op) {
+            case ADD -> a.add(b);
+            case SUB -> a.sub(b);
+            case MUL -> a.mul(b);
+            case DIV -> a.div(b);
+            case MAX -> a.max(b);
+            default -> a.min(b);
+        };
     }
 
     private static boolean isBroadcastScalar(Tensor t) {

@@ -5,11 +5,15 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * upfirdn2d, one image plane at a time: the plane is copied into a zero-stuffed, padded heap
- * buffer (negative pads crop), then every output row accumulates kernel-row by kernel-row
- * contiguous runs of that buffer, a loop the JIT turns into vector code. Arithmetic is in double
- * for both dtypes. out[y][x] = sum_{ky,kx} k[KH-1-ky][KW-1-kx] * U[y*down + ky][x*down + kx]:
- * a true convolution (the kernel is flipped), as in StyleGAN's upfirdn2d.
+ * upfirdn2d, one image plane at a time. out[y][x] = sum_{ky,kx} k[KH-1-ky][KW-1-kx] *
+ * U[y*down + ky][x*down + kx], where U is the input zero-stuffed by up and padded (negative pads
+ * crop): a true convolution (the kernel is flipped), as in StyleGAN's upfirdn2d.
+ *
+ * float32 without up- or downsampling (the blur around every resampling layer of the model, and
+ * all of them during training) is a stride-1 correlation with the flipped kernel, run by
+ * {@link DepthwiseF32} in float32 vectors. Everything else, and float64 (the reference), copies
+ * the plane into a zero-stuffed, padded heap buffer; every output row then accumulates
+ * kernel-row by kernel-row contiguous runs of that buffer in double, a loop the JIT vectorises.
  *
  * Rows move between the tensors and the heap buffers in bulk copies: element-wise memory-segment
  * accesses are each bounds-checked, and in training's small planes those checks cost more than
@@ -22,6 +26,17 @@ final class Upfirdn2dKernel {
                     int upX, int upY, int downX, int downY, int padX0, int padY0,
                     MemorySegment out, int outH, int outW) {
         int planes = xShape[0] * xShape[1], h = xShape[2], w = xShape[3];
+        if (!f64 && upX == 1 && upY == 1 && downX == 1 && downY == 1) {
+            float[] flippedF32 = new float[kh * kw];
+            for (int i = 0; i < flippedF32.length; i++)
+                flippedF32[i] = k.getAtIndex(ValueLayout.JAVA_FLOAT, flippedF32.length - 1 - i);
+            Parallel.forRange(planes, Math.max(1, 2048 / Math.max(1, outH * outW)), (from, to) -> {
+                for (int p = from; p < to; p++)
+                    DepthwiseF32.correlate(x, (long) p * h * w, h, w, padY0, padX0, flippedF32, kh, kw,
+                            out, (long) p * outH * outW, outH, outW, false);
+            });
+            return;
+        }
         double[] flipped = new double[kh * kw];
         for (int i = 0; i < flipped.length; i++) flipped[i] = CpuBackend.get(k, f64, flipped.length - 1 - i);
         // The padded signal only needs the rows and columns the outputs read.
