@@ -217,6 +217,10 @@ public final class ConvKernels {
      */
     private static void im2col(int es, ConvGeom g, MemorySegment x, long xOff, int channels, int oh0, int oh1,
                                MemorySegment col, long colOff, long ld) {
+        if (es == Float.BYTES) {
+            im2colF32(g, x, xOff, channels, oh0, oh1, col, colOff, ld);
+            return;
+        }
         int ow = g.ow(), sw = g.sw();
         long hw = (long) g.h() * g.w();
         forEachTap(g, channels, oh0, oh1, (c, i, j, ohLo, ohHi, lo, hi) -> {
@@ -241,6 +245,10 @@ public final class ConvKernels {
      * input position it was copied from, in the planes at dx[dxOff] (all cg channels of a group).
      */
     private static void col2im(boolean f64, ConvGeom g, MemorySegment col, MemorySegment dx, long dxOff, int oh0, int oh1) {
+        if (!f64) {
+            col2imF32(g, col, dx, dxOff, oh0, oh1);
+            return;
+        }
         int ow = g.ow(), np = (oh1 - oh0) * ow;
         long hw = (long) g.h() * g.w();
         forEachTap(g, g.cg(), oh0, oh1, (c, i, j, ohLo, ohHi, lo, hi) -> {
@@ -249,6 +257,81 @@ public final class ConvKernels {
                 axpy(f64, 1, col, row + (long) (oh - oh0) * ow + lo, 1, dx, dxOff + c * hw + inputAt(g, oh, i, lo, j),
                         g.sw(), hi - lo);
         });
+    }
+
+    /**
+     * {@link #im2col} in float32 through heap buffers (see {@link HeapPlanes}): per channel, the
+     * input rows the band reads are copied once into a zero-bordered plane, every tap's rows are
+     * gathered from it with array copies (no padding cases left), and the channel's block of
+     * kh * kw rows goes to col in bulk.
+     */
+    private static void im2colF32(ConvGeom g, MemorySegment x, long xOff, int channels, int oh0, int oh1,
+                                  MemorySegment col, long colOff, long ld) {
+        int ow = g.ow(), sh = g.sh(), sw = g.sw(), taps = g.kh() * g.kw();
+        int rows = (oh1 - oh0 - 1) * sh + g.kh(), width = (ow - 1) * sw + g.kw(), nb = (oh1 - oh0) * ow;
+        float[] plane = HeapPlanes.get(HeapPlanes.PLANE, rows * width), block = HeapPlanes.get(HeapPlanes.AUX, taps * nb);
+        long hw = (long) g.h() * g.w();
+        for (int c = 0; c < channels; c++) {
+            HeapPlanes.pad(plane, x, xOff + c * hw, g.h(), g.w(), g.ph() - oh0 * sh, g.pw(), rows, width, rows);
+            for (int i = 0, d = 0; i < g.kh(); i++)
+                for (int j = 0; j < g.kw(); j++)
+                    for (int r = 0; r < oh1 - oh0; r++, d += ow) {
+                        int s = (r * sh + i) * width + j;
+                        if (sw == 1) System.arraycopy(plane, s, block, d, ow);
+                        else for (int t = 0; t < ow; t++) block[d + t] = plane[s + t * sw];
+                    }
+            long row0 = colOff + colRow(g, c, 0, 0) * ld;
+            if (ld == nb) {
+                MemorySegment.copy(block, 0, col, ValueLayout.JAVA_FLOAT, row0 * Float.BYTES, taps * nb);
+            } else {
+                for (int t = 0; t < taps; t++)
+                    MemorySegment.copy(block, t * nb, col, ValueLayout.JAVA_FLOAT, (row0 + t * ld) * Float.BYTES, nb);
+            }
+        }
+    }
+
+    /**
+     * {@link #col2im} in float32 through heap buffers: per channel, the band's kh * kw col rows
+     * come over in one bulk copy, every tap adds its rows into a zero-bordered plane of the input
+     * rows the band touches (taps in im2col order), and that plane's inside is added onto dx.
+     */
+    private static void col2imF32(ConvGeom g, MemorySegment col, MemorySegment dx, long dxOff, int oh0, int oh1) {
+        int ow = g.ow(), sh = g.sh(), sw = g.sw(), taps = g.kh() * g.kw(), w = g.w();
+        int rows = (oh1 - oh0 - 1) * sh + g.kh(), width = (ow - 1) * sw + g.kw(), nb = (oh1 - oh0) * ow;
+        int ih0 = oh0 * sh - g.ph(), r0 = Math.max(0, -ih0), r1 = Math.min(rows, g.h() - ih0);
+        int iw1 = Math.min(w, width - g.pw());
+        float[] plane = HeapPlanes.get(HeapPlanes.PLANE, rows * width), block = HeapPlanes.get(HeapPlanes.AUX, taps * nb);
+        float[] row = HeapPlanes.get(HeapPlanes.OUT, w);
+        long hw = (long) g.h() * w;
+        for (int c = 0; c < g.cg(); c++) {
+            MemorySegment.copy(col, ValueLayout.JAVA_FLOAT, colRow(g, c, 0, 0) * nb * Float.BYTES, block, 0, taps * nb);
+            java.util.Arrays.fill(plane, 0, rows * width, 0f);
+            for (int i = 0, d = 0; i < g.kh(); i++)
+                for (int j = 0; j < g.kw(); j++)
+                    for (int r = 0; r < oh1 - oh0; r++, d += ow) {
+                        int s = (r * sh + i) * width + j;
+                        if (sw == 1) addInto(plane, s, block, d, ow);
+                        else for (int t = 0; t < ow; t++) plane[s + t * sw] += block[d + t];
+                    }
+            // Padded column iw + pw holds input column iw; the padding itself is dropped.
+            for (int r = r0; r < r1 && iw1 > 0; r++) {
+                long at = (dxOff + c * hw + (long) (ih0 + r) * w) * Float.BYTES;
+                MemorySegment.copy(dx, ValueLayout.JAVA_FLOAT, at, row, 0, iw1);
+                addInto(row, 0, plane, r * width + g.pw(), iw1);
+                MemorySegment.copy(row, 0, dx, ValueLayout.JAVA_FLOAT, at, iw1);
+            }
+        }
+    }
+
+    /**
+     * dst[d + t] += src[s + t] for t < n, in explicit vectors with a masked last step: a plain
+     * loop made backward-data 15% slower on 64x64 images, a scalar tail twice as slow on 8x8.
+     */
+    private static void addInto(float[] dst, int d, float[] src, int s, int n) {
+        for (int t = 0; t < n; t += F.length()) {
+            VectorMask<Float> m = F.indexInRange(t, n);
+            FloatVector.fromArray(F, dst, d + t, m).add(FloatVector.fromArray(F, src, s + t, m)).intoArray(dst, d + t, m);
+        }
     }
 
     /**

@@ -2,26 +2,21 @@ package org.stylemap.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 single-channel 2-D correlations at stride 1, one plane at a time: depthwise
  * convolutions (forward, backward-data, weight gradient) and upfirdn2d's pure filter. The input
- * plane is first copied, with bulk row copies, into a zero-bordered per-thread heap plane, so
- * the inner loops read arrays with neither bounds arithmetic nor masks; each vector of columns of
- * ROWS output rows sums every tap in registers (ROWS independent FMA chains) and is stored once.
- * Heap arrays rather than native scratch: array accesses in counted loops lose their range
- * checks, memory-segment accesses each keep theirs.
+ * plane is first copied into a zero-bordered heap plane ({@link HeapPlanes}), so the inner loops
+ * read arrays with neither bounds arithmetic nor masks; each vector of columns of ROWS output
+ * rows sums every tap in registers (ROWS independent FMA chains) and is stored once.
  */
 final class DepthwiseF32 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Output rows computed together: four independent FMA chains. */
     private static final int ROWS = 4;
-    /** Per thread: the padded input plane, the padded dy plane (weight gradient), a block of output rows. */
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private DepthwiseF32() {}
 
@@ -32,10 +27,9 @@ final class DepthwiseF32 {
      */
     static void correlate(MemorySegment x, long xPlane, int h, int w, int top, int left, float[] taps, int kh, int kw,
                           MemorySegment y, long yPlane, int outH, int outW, boolean accumulate) {
-        float[][] buf = BUFFERS.get();
-        int stride = paddedStride(outW, kw), outStride = roundUp(outW);
-        float[] p = padded(buf, 0, x, xPlane, h, w, top, left, outH + kh - 1, stride, rowsFor(outH) + kh - 1);
-        float[] o = buf[2] = grow(buf[2], ROWS * outStride);
+        int stride = paddedStride(outW, kw), outStride = roundUp(outW), rows = rowsFor(outH) + kh - 1;
+        float[] p = HeapPlanes.get(HeapPlanes.PLANE, rows * stride), o = HeapPlanes.get(HeapPlanes.OUT, ROWS * outStride);
+        HeapPlanes.pad(p, x, xPlane, h, w, top, left, outH + kh - 1, stride, rows);
         for (int r = 0; r < outH; r += ROWS) {
             int valid = Math.min(ROWS, outH - r);
             if (accumulate)
@@ -78,10 +72,11 @@ final class DepthwiseF32 {
      */
     static void weight(MemorySegment x, long xPlane, int h, int w, int top, int left, MemorySegment dy, long yPlane,
                        int outH, int outW, int kh, int kw, double[] acc) {
-        float[][] buf = BUFFERS.get();
         int stride = paddedStride(outW, kw), dyStride = roundUp(outW), dyRows = rowsFor(outH);
-        float[] p = padded(buf, 0, x, xPlane, h, w, top, left, outH + kh - 1, stride, dyRows + kh - 1);
-        float[] d = padded(buf, 1, dy, yPlane, outH, outW, 0, 0, outH, dyStride, dyRows);
+        float[] p = HeapPlanes.get(HeapPlanes.PLANE, (dyRows + kh - 1) * stride);
+        float[] d = HeapPlanes.get(HeapPlanes.AUX, dyRows * dyStride);
+        HeapPlanes.pad(p, x, xPlane, h, w, top, left, outH + kh - 1, stride, dyRows + kh - 1);
+        HeapPlanes.pad(d, dy, yPlane, outH, outW, 0, 0, outH, dyStride, dyRows);
         for (int i = 0; i < kh; i++)
             for (int j = 0; j < kw; j++) {
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -97,31 +92,6 @@ final class DepthwiseF32 {
             }
     }
 
-    /**
-     * The h x w plane at src[plane] in buffer slot as rows of the given stride, shifted down by
-     * top and right by left: row pr holds src row pr - top where that exists and pr < usedRows,
-     * zeros elsewhere (left and right borders, and rows up to totalRows).
-     */
-    private static float[] padded(float[][] buf, int slot, MemorySegment src, long plane, int h, int w, int top, int left,
-                                  int usedRows, int stride, int totalRows) {
-        float[] p = buf[slot] = grow(buf[slot], totalRows * stride);
-        // Only what the copies leave uncovered is zeroed: a full fill costs as much as the copies.
-        int c0 = Math.max(0, -left), c1 = Math.min(w, stride - left), r0 = Math.max(0, top), r1 = Math.min(usedRows, h + top);
-        if (c0 >= c1 || r0 >= r1) {
-            Arrays.fill(p, 0, totalRows * stride, 0f);
-            return p;
-        }
-        Arrays.fill(p, 0, r0 * stride, 0f);
-        for (int pr = r0; pr < r1; pr++) {
-            int row = pr * stride;
-            Arrays.fill(p, row, row + c0 + left, 0f);
-            MemorySegment.copy(src, ValueLayout.JAVA_FLOAT, (plane + (long) (pr - top) * w + c0) * Float.BYTES, p, row + c0 + left, c1 - c0);
-            Arrays.fill(p, row + c1 + left, row + stride, 0f);
-        }
-        Arrays.fill(p, r1 * stride, totalRows * stride, 0f);
-        return p;
-    }
-
     /** Row stride of a padded input plane: every vector of outputs reads kw - 1 columns past its start. */
     private static int paddedStride(int outW, int kw) {
         return roundUp(outW) + kw - 1;
@@ -135,9 +105,5 @@ final class DepthwiseF32 {
     /** Columns rounded up to whole vectors. */
     private static int roundUp(int n) {
         return (n + L - 1) / L * L;
-    }
-
-    private static float[] grow(float[] b, int n) {
-        return b.length >= n ? b : new float[Math.max(n, b.length * 3 / 2)];
     }
 }
