@@ -32,6 +32,7 @@ public final class KernelBench {
 
     /** Runs the GEMM and conv benchmarks and prints a markdown table: case, shape, median ms, GFLOP/s. */
     public static void run(PrintStream out) {
+        out.println(BenchMachine.describe());
         out.println("float32 kernels, " + Parallel.THREADS + " threads; median of " + TIMED_RUNS + " runs after warm-up");
         out.println();
         out.println("| case | shape | median ms | GFLOP/s |");

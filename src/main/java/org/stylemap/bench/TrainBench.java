@@ -16,9 +16,13 @@ import org.stylemap.train.TrainingState;
 /**
  * Time of full official training iterations (G, E, D, R1 and reconstruction steps, EMA) for a
  * configuration, on random images so no dataset is needed. Reports the median plain iteration,
- * the R1 iteration, and the average over one lazy-regularization period.
+ * the R1 iteration, and the average over one lazy-regularization period. Timing starts after a
+ * warm-up of at least two iterations and WARMUP_SECONDS: Vector API code runs many times slower
+ * until the JIT has compiled it, and a small configuration's first iterations are mostly that.
  */
 public final class TrainBench {
+    private static final double WARMUP_SECONDS = 10;
+
     private TrainBench() {}
 
     public static void run(PrintStream out, TrainConfig c, int iterations) {
@@ -27,20 +31,11 @@ public final class TrainBench {
         // LPIPS is left out, as in the reference timings of the official code.
         TrainStep step = new TrainStep(s.g, s.e, s.d, s.gEma, s.eEma, s.opt, c.weights(), c.getDouble("r1"), dRegEvery, c.getDouble("ema_decay"), null);
         Rng gen = new Rng(99);
+        // Warm-up iterations run without R1; the timed ones are iteration 0 (R1), 1, 2, ...
+        long start = System.nanoTime();
+        for (int i = 0; i < 2 || System.nanoTime() - start < WARMUP_SECONDS * 1e9; i++) timeIteration(s, step, gen, 1);
         List<Double> plain = new ArrayList<>(), r1 = new ArrayList<>();
-        int warmup = 2;
-        for (int i = 0; i < warmup + iterations; i++) {
-            int it = i < warmup ? 1 : i - warmup; // warm-up without R1; then iteration 0 (R1), 1, 2, ...
-            long t0 = System.nanoTime();
-            try (Scope sc = Scope.open()) {
-                Tensor real = Tensor.rand(gen, s.dtype, Device.CPU, batch, 3, size, size).mul(2).sub(1);
-                Map<String, Double> l = step.run(it, real, Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim),
-                        Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim));
-                if (l.isEmpty()) throw new IllegalStateException("no losses");
-            }
-            double sec = (System.nanoTime() - t0) / 1e9;
-            if (i >= warmup) (it % dRegEvery == 0 ? r1 : plain).add(sec);
-        }
+        for (int it = 0; it < iterations; it++) (it % dRegEvery == 0 ? r1 : plain).add(timeIteration(s, step, gen, it));
         double p = median(plain), q = median(r1);
         double amortized = plain.isEmpty() ? q : (p * (dRegEvery - 1) + q) / dRegEvery;
         out.printf("| %d | %d | %d | %dx%dx%d | %d | %s | %.3f | %.3f | %.3f | %.1f |%n", size, c.getInt("channel_max"), batch,
@@ -48,7 +43,22 @@ public final class TrainBench {
                 s.dtype.label, p, q, amortized, batch / amortized);
     }
 
+    /** Seconds of one training iteration (number it decides whether R1 runs) on fresh random images and latents. */
+    private static double timeIteration(TrainingState s, TrainStep step, Rng gen, int it) {
+        int batch = s.config.getInt("batch"), size = s.config.getInt("size"), zDim = s.model.latentChannelSize();
+        long t0 = System.nanoTime();
+        try (Scope sc = Scope.open()) {
+            Tensor real = Tensor.rand(gen, s.dtype, Device.CPU, batch, 3, size, size).mul(2).sub(1);
+            Map<String, Double> l = step.run(it, real, Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim),
+                    Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim));
+            if (l.isEmpty()) throw new IllegalStateException("no losses");
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     public static void header(PrintStream out) {
+        out.println(BenchMachine.describe());
+        out.println("timed after a warm-up of at least 2 iterations and " + (int) WARMUP_SECONDS + " s");
         out.println("| size | channel_max | batch | stylemap | mapping layers | dtype | s/iter (no R1) | s/iter (R1) | s/iter (avg over d_reg_every) | img/s |");
         out.println("|---:|---:|---:|---|---:|---|---:|---:|---:|---:|");
     }

@@ -269,7 +269,8 @@ public final class ConvKernels {
                                   MemorySegment col, long colOff, long ld) {
         int ow = g.ow(), sh = g.sh(), sw = g.sw(), taps = g.kh() * g.kw();
         int rows = (oh1 - oh0 - 1) * sh + g.kh(), width = (ow - 1) * sw + g.kw(), nb = (oh1 - oh0) * ow;
-        float[] plane = HeapPlanes.get(HeapPlanes.PLANE, rows * width), block = HeapPlanes.get(HeapPlanes.AUX, taps * nb);
+        HeapPlanes hp = HeapPlanes.local();
+        float[] plane = hp.get(HeapPlanes.PLANE, rows * width), block = hp.get(HeapPlanes.AUX, taps * nb);
         long hw = (long) g.h() * g.w();
         for (int c = 0; c < channels; c++) {
             HeapPlanes.pad(plane, x, xOff + c * hw, g.h(), g.w(), g.ph() - oh0 * sh, g.pw(), rows, width, rows);
@@ -300,8 +301,9 @@ public final class ConvKernels {
         int rows = (oh1 - oh0 - 1) * sh + g.kh(), width = (ow - 1) * sw + g.kw(), nb = (oh1 - oh0) * ow;
         int ih0 = oh0 * sh - g.ph(), r0 = Math.max(0, -ih0), r1 = Math.min(rows, g.h() - ih0);
         int iw1 = Math.min(w, width - g.pw());
-        float[] plane = HeapPlanes.get(HeapPlanes.PLANE, rows * width), block = HeapPlanes.get(HeapPlanes.AUX, taps * nb);
-        float[] row = HeapPlanes.get(HeapPlanes.OUT, w);
+        HeapPlanes hp = HeapPlanes.local();
+        float[] plane = hp.get(HeapPlanes.PLANE, rows * width), block = hp.get(HeapPlanes.AUX, taps * nb);
+        float[] row = hp.get(HeapPlanes.OUT, w);
         long hw = (long) g.h() * w;
         for (int c = 0; c < g.cg(); c++) {
             MemorySegment.copy(col, ValueLayout.JAVA_FLOAT, colRow(g, c, 0, 0) * nb * Float.BYTES, block, 0, taps * nb);
@@ -349,6 +351,7 @@ public final class ConvKernels {
         boolean fast = !f64 && g.sh() == 1 && g.sw() == 1;
         Parallel.forRange(g.n() * planes, 1, (from, to) -> {
             float[] tapsF32 = new float[taps];
+            HeapPlanes hp = fast ? HeapPlanes.local() : null;
             for (int it = from; it < to; it++) {
                 int n = it / planes, q = it % planes;
                 long dstPlane = it * (adjoint ? hw : p);
@@ -363,10 +366,10 @@ public final class ConvKernels {
                         for (int t = 0; t < taps; t++)
                             tapsF32[t] = w.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, wo + (adjoint ? taps - 1 - t : t));
                         if (adjoint)
-                            DepthwiseF32.correlate(src, yPlane, g.oh(), g.ow(), g.kh() - 1 - g.ph(), g.kw() - 1 - g.pw(), tapsF32,
+                            DepthwiseF32.correlate(hp, src, yPlane, g.oh(), g.ow(), g.kh() - 1 - g.ph(), g.kw() - 1 - g.pw(), tapsF32,
                                     g.kh(), g.kw(), dst, dstPlane, g.h(), g.w(), o > o0);
                         else
-                            DepthwiseF32.correlate(src, xPlane, g.h(), g.w(), g.ph(), g.pw(), tapsF32, g.kh(), g.kw(),
+                            DepthwiseF32.correlate(hp, src, xPlane, g.h(), g.w(), g.ph(), g.pw(), tapsF32, g.kh(), g.kw(),
                                     dst, dstPlane, g.oh(), g.ow(), false);
                         continue;
                     }
@@ -393,12 +396,13 @@ public final class ConvKernels {
         boolean fast = !f64 && g.sh() == 1 && g.sw() == 1;
         Parallel.forRange(g.o(), 1, (from, to) -> {
             double[] acc = new double[taps];
+            HeapPlanes hp = fast ? HeapPlanes.local() : null;
             for (int o = from; o < to; o++) {
                 java.util.Arrays.fill(acc, 0);
                 for (int n = 0; n < g.n(); n++) {
                     long xPlane = ((long) n * g.c() + o / og) * hw, yPlane = ((long) n * g.o() + o) * p;
                     if (fast) {
-                        DepthwiseF32.weight(x, xPlane, g.h(), g.w(), g.ph(), g.pw(), dy, yPlane, g.oh(), g.ow(), g.kh(), g.kw(), acc);
+                        DepthwiseF32.weight(hp, x, xPlane, g.h(), g.w(), g.ph(), g.pw(), dy, yPlane, g.oh(), g.ow(), g.kh(), g.kw(), acc);
                         continue;
                     }
                     forEachTap(g, 1, 0, g.oh(), (c, i, j, ohLo, ohHi, lo, hi) -> {

@@ -23,12 +23,12 @@ final class DepthwiseF32 {
     /**
      * y[r, c] = sum over i < kh, j < kw of taps[i * kw + j] * x[r - top + i, c - left + j] for
      * r < outH, c < outW, reading zero outside the h x w plane at x[xPlane] (negative top or left
-     * crop it); with accumulate the sum is added to y instead of overwriting it.
+     * crop it); with accumulate the sum is added to y instead of overwriting it. hp: this thread's buffers.
      */
-    static void correlate(MemorySegment x, long xPlane, int h, int w, int top, int left, float[] taps, int kh, int kw,
+    static void correlate(HeapPlanes hp, MemorySegment x, long xPlane, int h, int w, int top, int left, float[] taps, int kh, int kw,
                           MemorySegment y, long yPlane, int outH, int outW, boolean accumulate) {
         int stride = paddedStride(outW, kw), outStride = roundUp(outW), rows = rowsFor(outH) + kh - 1;
-        float[] p = HeapPlanes.get(HeapPlanes.PLANE, rows * stride), o = HeapPlanes.get(HeapPlanes.OUT, ROWS * outStride);
+        float[] p = hp.get(HeapPlanes.PLANE, rows * stride), o = hp.get(HeapPlanes.OUT, ROWS * outStride);
         HeapPlanes.pad(p, x, xPlane, h, w, top, left, outH + kh - 1, stride, rows);
         for (int r = 0; r < outH; r += ROWS) {
             int valid = Math.min(ROWS, outH - r);
@@ -70,11 +70,11 @@ final class DepthwiseF32 {
      * dy is padded with zeros to whole vectors and row blocks, so no load needs a mask; four
      * rows' partial sums per tap, added up in a fixed order.
      */
-    static void weight(MemorySegment x, long xPlane, int h, int w, int top, int left, MemorySegment dy, long yPlane,
+    static void weight(HeapPlanes hp, MemorySegment x, long xPlane, int h, int w, int top, int left, MemorySegment dy, long yPlane,
                        int outH, int outW, int kh, int kw, double[] acc) {
         int stride = paddedStride(outW, kw), dyStride = roundUp(outW), dyRows = rowsFor(outH);
-        float[] p = HeapPlanes.get(HeapPlanes.PLANE, (dyRows + kh - 1) * stride);
-        float[] d = HeapPlanes.get(HeapPlanes.AUX, dyRows * dyStride);
+        float[] p = hp.get(HeapPlanes.PLANE, (dyRows + kh - 1) * stride);
+        float[] d = hp.get(HeapPlanes.AUX, dyRows * dyStride);
         HeapPlanes.pad(p, x, xPlane, h, w, top, left, outH + kh - 1, stride, dyRows + kh - 1);
         HeapPlanes.pad(d, dy, yPlane, outH, outW, 0, 0, outH, dyStride, dyRows);
         for (int i = 0; i < kh; i++)

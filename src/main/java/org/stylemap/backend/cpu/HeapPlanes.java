@@ -13,19 +13,24 @@ import java.util.Arrays;
 final class HeapPlanes {
     /** Slots: a padded input plane; a second operand (a padded dy plane, an im2col block); output rows. */
     static final int PLANE = 0, AUX = 1, OUT = 2;
-    private static final ThreadLocal<float[][]> SLOTS = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<HeapPlanes> LOCAL = ThreadLocal.withInitial(HeapPlanes::new);
+    private final float[][] slots = new float[3][0];
 
     private HeapPlanes() {}
+
+    /** This thread's buffers; kernels that loop over many small planes fetch them once. */
+    static HeapPlanes local() {
+        return LOCAL.get();
+    }
 
     /**
      * Slot i of this thread's buffers, at least n floats plus 64 of slack; contents undefined.
      * The slack keeps a vector that starts before n inside the array: a masked access that
      * reaches past the end of an array takes a slow path (lane by lane checks).
      */
-    static float[] get(int slot, int n) {
-        float[][] s = SLOTS.get();
-        if (s[slot].length < n + SLACK) s[slot] = new float[Math.max(n + SLACK, s[slot].length * 3 / 2)];
-        return s[slot];
+    float[] get(int slot, int n) {
+        if (slots[slot].length < n + SLACK) slots[slot] = new float[Math.max(n + SLACK, slots[slot].length * 3 / 2)];
+        return slots[slot];
     }
 
     private static final int SLACK = 64;

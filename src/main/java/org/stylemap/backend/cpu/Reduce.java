@@ -1,6 +1,7 @@
 package org.stylemap.backend.cpu;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.stylemap.tensor.Tensor;
 
 /**
@@ -70,6 +71,23 @@ final class Reduce {
         return off;
     }
 
+    /**
+     * The float32 run s[off, off + len) summed in double: four interleaved partial sums (one
+     * chain of dependent additions would wait on each one's latency), added in a fixed order.
+     */
+    private static double sumF32(MemorySegment s, long off, int len) {
+        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        int j = 0;
+        for (; j + 4 <= len; j += 4) {
+            a0 += s.getAtIndex(ValueLayout.JAVA_FLOAT, off + j);
+            a1 += s.getAtIndex(ValueLayout.JAVA_FLOAT, off + j + 1);
+            a2 += s.getAtIndex(ValueLayout.JAVA_FLOAT, off + j + 2);
+            a3 += s.getAtIndex(ValueLayout.JAVA_FLOAT, off + j + 3);
+        }
+        for (; j < len; j++) a0 += s.getAtIndex(ValueLayout.JAVA_FLOAT, off + j);
+        return (a0 + a1) + (a2 + a3);
+    }
+
     /** Sum of the elements with linear indices [from, to) of the (shape, strides) block at base. */
     private static double sumRange(MemorySegment s, boolean f64, long base, int[] shape, long[] strides, long from, long to) {
         int r = shape.length;
@@ -83,7 +101,7 @@ final class Reduce {
             long off = base + offsetOf(i, shape, strides);
             int len = (int) Math.min(to - i, rowStart + inner - i);
             if (innerStride == 1 && !f64) {
-                for (int j = 0; j < len; j++) acc += s.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, off + j);
+                acc += sumF32(s, off, len);
             } else {
                 for (int j = 0; j < len; j++) acc += CpuBackend.get(s, f64, off + j * innerStride);
             }

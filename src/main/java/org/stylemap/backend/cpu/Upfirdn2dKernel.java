@@ -31,8 +31,9 @@ final class Upfirdn2dKernel {
             for (int i = 0; i < flippedF32.length; i++)
                 flippedF32[i] = k.getAtIndex(ValueLayout.JAVA_FLOAT, flippedF32.length - 1 - i);
             Parallel.forRange(planes, Math.max(1, 2048 / Math.max(1, outH * outW)), (from, to) -> {
+                HeapPlanes hp = HeapPlanes.local();
                 for (int p = from; p < to; p++)
-                    DepthwiseF32.correlate(x, (long) p * h * w, h, w, padY0, padX0, flippedF32, kh, kw,
+                    DepthwiseF32.correlate(hp, x, (long) p * h * w, h, w, padY0, padX0, flippedF32, kh, kw,
                             out, (long) p * outH * outW, outH, outW, false);
             });
             return;
