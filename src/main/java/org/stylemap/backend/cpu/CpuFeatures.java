@@ -32,7 +32,7 @@ public record CpuFeatures(String model, List<String> flags, int vectorBits, int 
 
     static CpuFeatures detect() {
         String arch = System.getProperty("os.arch", "unknown");
-        String model = arch;
+        String model = arch, family = null, number = null;
         Set<String> flags = new TreeSet<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
@@ -41,12 +41,16 @@ public record CpuFeatures(String model, List<String> flags, int vectorBits, int 
                 String key = line.substring(0, colon).trim(), value = line.substring(colon + 1).trim();
                 if (model.equals(arch) && (key.equals("model name") || key.equals("Model") || key.equals("CPU part")))
                     model = value;
+                if (family == null && key.equals("cpu family")) family = value;
+                if (number == null && key.equals("model")) number = value;
                 if (key.equals("flags") || key.equals("Features"))
                     for (String f : value.split("\\s+")) if (SIMD_FLAGS.contains(f)) flags.add(f);
             }
         } catch (IOException | RuntimeException e) {
             // No /proc (not Linux): the width below is still right, the model just stays the architecture.
         }
+        // Virtual machines often show a bare "AMD EPYC": family and model tell the generation (26 = Zen 5).
+        if (family != null && number != null) model += " (family " + family + ", model " + number + ")";
         int bits = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         boolean arm = arch.toLowerCase(Locale.ROOT).contains("aarch64");
         return new CpuFeatures(model, List.copyOf(flags), bits, arm || bits >= 512 ? 32 : 16);

@@ -16,7 +16,7 @@ final class DepthwiseF32 {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Output rows computed together: four independent FMA chains. */
-    private static final int ROWS = 4;
+    static final int ROWS = 4;
 
     private DepthwiseF32() {}
 
