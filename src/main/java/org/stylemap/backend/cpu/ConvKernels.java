@@ -47,16 +47,32 @@ public final class ConvKernels {
             directPlanes(f64, g, false, x, w, y);
             return;
         }
-        int band = bandRows(g, kk, es, g.oh(), BAND_BYTES), bands = ceilDiv(g.oh(), band);
-        int items = g.n() * g.groups() * bands;
-        Parallel.forRange(items, 1, (from, to) -> {
-            MemorySegment col = Scratch.get(Scratch.COL, (long) kk * band * g.ow() * es);
+        Bands bands = Bands.plan(g, kk, es, BAND_BYTES);
+        Parallel.forRange(g.groups() * bands.count(), 1, (from, to) -> {
+            MemorySegment col = Scratch.get(Scratch.COL, (long) kk * bands.maxColumns(g.ow()) * es);
             for (int it = from; it < to; it++) {
-                int n = it / (g.groups() * bands), grp = it / bands % g.groups(), oh0 = it % bands * band;
-                int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
-                im2col(es, g, x, ((long) n * g.c() + (long) grp * g.cg()) * g.h() * g.w(), g.cg(), oh0, oh1, col, 0, np);
-                Gemm.gemm(f64, false, false, og, np, kk, 1, w, (long) grp * og * kk, kk, col, 0, np,
-                        0, y, ((long) n * g.o() + (long) grp * og) * p + (long) oh0 * g.ow(), p);
+                int grp = it / bands.count(), b = it % bands.count(), r0 = bands.start(b), r1 = bands.end(b);
+                int np = (r1 - r0) * g.ow();
+                for (int r = r0; r < r1; ) {
+                    int n = r / g.oh(), oh0 = r % g.oh(), oh1 = Math.min(g.oh(), oh0 + r1 - r);
+                    im2col(es, g, x, ((long) n * g.c() + (long) grp * g.cg()) * g.h() * g.w(), g.cg(), oh0, oh1,
+                            col, (long) (r - r0) * g.ow(), np);
+                    r += oh1 - oh0;
+                }
+                int n0 = r0 / g.oh();
+                long yOff = ((long) n0 * g.o() + (long) grp * og) * p + (long) (r0 % g.oh()) * g.ow();
+                if (bands.withinImage(b)) {
+                    Gemm.gemm(f64, false, false, og, np, kk, 1, w, (long) grp * og * kk, kk, col, 0, np, 0, y, yOff, p);
+                    continue;
+                }
+                // Several whole images: their outputs are og x p blocks, one per image, so the
+                // product goes to scratch first and its columns are handed out image by image.
+                MemorySegment out = Scratch.get(Scratch.OUT, (long) og * np * es);
+                Gemm.gemm(f64, false, false, og, np, kk, 1, w, (long) grp * og * kk, kk, col, 0, np, 0, out, 0, np);
+                for (int q = 0; q < np / p; q++)
+                    for (int o = 0; o < og; o++)
+                        MemorySegment.copy(out, ((long) o * np + (long) q * p) * es, y, (yOff + (long) q * g.o() * p + (long) o * p) * es,
+                                (long) p * es);
             }
         });
     }
@@ -77,20 +93,40 @@ public final class ConvKernels {
             directPlanes(f64, g, true, dy, w, dx);
             return;
         }
-        int band = bandRows(g, kk, es, g.oh(), DATA_BAND_BYTES), hw = g.h() * g.w();
-        // Bands of one image overlap in dx, so an image (and group) is one work item.
-        Parallel.forRange(g.n() * g.groups(), 1, (from, to) -> {
-            MemorySegment col = Scratch.get(Scratch.COL, (long) kk * band * g.ow() * es);
+        Bands bands = Bands.plan(g, kk, es, DATA_BAND_BYTES);
+        int hw = g.h() * g.w();
+        // Bands of one image overlap in dx (halo rows), so an image cut into bands is one work
+        // item; bands of whole images are items of their own.
+        int perItem = bands.imagesPerBand() == 0 ? bands.count() / g.n() : 1;
+        Parallel.forRange(g.groups() * bands.count() / perItem, 1, (from, to) -> {
+            MemorySegment col = Scratch.get(Scratch.COL, (long) kk * bands.maxColumns(g.ow()) * es);
             for (int it = from; it < to; it++) {
-                int n = it / g.groups(), grp = it % g.groups();
-                long dxOff = ((long) n * g.c() + (long) grp * g.cg()) * hw;
-                dx.asSlice(dxOff * es, (long) g.cg() * hw * es).fill((byte) 0);
-                for (int oh0 = 0; oh0 < g.oh(); oh0 += band) {
-                    int oh1 = Math.min(g.oh(), oh0 + band), np = (oh1 - oh0) * g.ow();
-                    // col = w[group]^T * dy[n, group, band]
-                    Gemm.gemm(f64, true, false, kk, np, og, 1, w, (long) grp * og * kk, kk,
-                            dy, ((long) n * g.o() + (long) grp * og) * p + (long) oh0 * g.ow(), p, 0, col, 0, np);
-                    col2im(f64, g, col, dx, dxOff, oh0, oh1);
+                int grp = it / (bands.count() / perItem), first = it % (bands.count() / perItem) * perItem;
+                int n0 = bands.start(first) / g.oh(), n1 = ceilDiv(bands.end(first + perItem - 1), g.oh());
+                for (int n = n0; n < n1; n++)
+                    dx.asSlice(((long) n * g.c() + (long) grp * g.cg()) * hw * es, (long) g.cg() * hw * es).fill((byte) 0);
+                for (int b = first; b < first + perItem; b++) {
+                    int r0 = bands.start(b), r1 = bands.end(b), np = (r1 - r0) * g.ow();
+                    long dyOff = ((long) (r0 / g.oh()) * g.o() + (long) grp * og) * p + (long) (r0 % g.oh()) * g.ow();
+                    // col = w[group]^T * dy[band]; dy of several whole images is gathered into one og x np matrix first.
+                    MemorySegment b2 = dy;
+                    long bOff = dyOff;
+                    int ldb = p;
+                    if (!bands.withinImage(b)) {
+                        b2 = Scratch.get(Scratch.OUT, (long) og * np * es);
+                        for (int q = 0; q < np / p; q++)
+                            for (int o = 0; o < og; o++)
+                                MemorySegment.copy(dy, (dyOff + (long) q * g.o() * p + (long) o * p) * es, b2,
+                                        ((long) o * np + (long) q * p) * es, (long) p * es);
+                        bOff = 0;
+                        ldb = np;
+                    }
+                    Gemm.gemm(f64, true, false, kk, np, og, 1, w, (long) grp * og * kk, kk, b2, bOff, ldb, 0, col, 0, np);
+                    for (int r = r0; r < r1; ) {
+                        int n = r / g.oh(), oh0 = r % g.oh(), oh1 = Math.min(g.oh(), oh0 + r1 - r);
+                        col2im(f64, g, col, (long) (r - r0) * g.ow(), np, dx, ((long) n * g.c() + (long) grp * g.cg()) * hw, oh0, oh1);
+                        r += oh1 - oh0;
+                    }
                 }
             }
         });
@@ -132,7 +168,9 @@ public final class ConvKernels {
                 int rows = (c1 - c0) * khw;
                 if (rows == 0) continue;
                 // A pointwise conv reads its input planes in place, so its bands stay within one image.
-                int band = g.pointwise() ? g.oh() : bandRows(g, rows, es, outRows, BAND_BYTES);
+                // Bands are sized for the whole group, not this thread's share of it: they cut the
+                // sum over pixels, whose order must not depend on the thread count.
+                int band = g.pointwise() ? g.oh() : Bands.budgetRows(g, g.cg() * khw, es, BAND_BYTES);
                 MemorySegment col = g.pointwise() ? null : Scratch.get(Scratch.COL, (long) rows * band * g.ow() * es);
                 long cOff = ((long) grp * kk + (long) c0 * khw) * og;
                 for (int r0 = 0; r0 < outRows; r0 += band) {
@@ -165,9 +203,58 @@ public final class ConvKernels {
         });
     }
 
-    /** Output rows (at most limit) per im2col band for a matrix of the given row count. */
-    private static int bandRows(ConvGeom g, int rows, int es, int limit, long bandBytes) {
-        return (int) Math.max(1, Math.min(limit, bandBytes / ((long) rows * g.ow() * es)));
+    /** Columns a band should have at least: each band's GEMM packs the weights once, so a narrow band spends its time packing. */
+    private static final int MIN_BAND_COLUMNS = 256;
+
+    /**
+     * How the N * OH output rows (image-major) are cut into im2col bands: into pieces of one
+     * image of `rows` rows when an image's columns exceed the budget (imagesPerBand == 0), else
+     * into runs of imagesPerBand whole images, spread evenly over at least as many bands as
+     * threads where there are enough images. Either way a band has at least MIN_BAND_COLUMNS
+     * columns where the images allow. Only forward and backward-data use the whole-image runs;
+     * their bands cut no sum, so the thread count may shape them.
+     */
+    private record Bands(int n, int oh, int rows, int imagesPerBand) {
+        static Bands plan(ConvGeom g, int colRows, int es, long bandBytes) {
+            int rows = budgetRows(g, colRows, es, bandBytes);
+            if (rows < g.oh()) {
+                int pieces = ceilDiv(g.oh(), rows);
+                return new Bands(g.n(), g.oh(), ceilDiv(g.oh(), pieces), 0);
+            }
+            int most = Math.min(g.n(), rows / g.oh()), count = Math.max(ceilDiv(g.n(), most), Math.min(g.n(), Parallel.THREADS));
+            return new Bands(g.n(), g.oh(), 0, ceilDiv(g.n(), count));
+        }
+
+        /** Output rows that fit bandBytes of im2col, at least MIN_BAND_COLUMNS columns' worth. */
+        static int budgetRows(ConvGeom g, int colRows, int es, long bandBytes) {
+            long fit = Math.max(1, bandBytes / ((long) colRows * g.ow() * es));
+            return (int) Math.min((long) g.n() * g.oh(), Math.max(fit, ceilDiv(MIN_BAND_COLUMNS, g.ow())));
+        }
+
+        int count() {
+            return imagesPerBand == 0 ? n * ceilDiv(oh, rows) : ceilDiv(n, imagesPerBand);
+        }
+
+        /** First output row (image-major) of band b. */
+        int start(int b) {
+            if (imagesPerBand > 0) return b * imagesPerBand * oh;
+            int pieces = ceilDiv(oh, rows);
+            return b / pieces * oh + b % pieces * rows;
+        }
+
+        int end(int b) {
+            if (imagesPerBand > 0) return Math.min(n, (b + 1) * imagesPerBand) * oh;
+            return Math.min(b / ceilDiv(oh, rows) * oh + oh, start(b) + rows);
+        }
+
+        boolean withinImage(int b) {
+            return end(b) - start(b) <= oh;
+        }
+
+        /** Columns of the widest band, for scratch sizes. */
+        int maxColumns(int ow) {
+            return (imagesPerBand > 0 ? imagesPerBand * oh : rows) * ow;
+        }
     }
 
     /** One kernel tap's footprint on a band of output rows; see {@link #forEachTap}. */
@@ -246,18 +333,20 @@ public final class ConvKernels {
     }
 
     /**
-     * The adjoint of im2col: adds each element of the col band for output rows [oh0, oh1) onto the
-     * input position it was copied from, in the planes at dx[dxOff] (all cg channels of a group).
+     * The adjoint of im2col: adds each element of the col band for output rows [oh0, oh1) (row r
+     * of the band at col[colOff + r * ld]) onto the input position it was copied from, in the
+     * planes at dx[dxOff] (all cg channels of a group).
      */
-    private static void col2im(boolean f64, ConvGeom g, MemorySegment col, MemorySegment dx, long dxOff, int oh0, int oh1) {
+    private static void col2im(boolean f64, ConvGeom g, MemorySegment col, long colOff, long ld, MemorySegment dx, long dxOff,
+                               int oh0, int oh1) {
         if (!f64) {
-            col2imF32(g, col, dx, dxOff, oh0, oh1);
+            col2imF32(g, col, colOff, ld, dx, dxOff, oh0, oh1);
             return;
         }
-        int ow = g.ow(), np = (oh1 - oh0) * ow;
+        int ow = g.ow();
         long hw = (long) g.h() * g.w();
         forEachTap(g, g.cg(), oh0, oh1, (c, i, j, ohLo, ohHi, lo, hi) -> {
-            long row = colRow(g, c, i, j) * np;
+            long row = colOff + colRow(g, c, i, j) * ld;
             for (int oh = ohLo; oh < ohHi; oh++)
                 axpy(f64, 1, col, row + (long) (oh - oh0) * ow + lo, 1, dx, dxOff + c * hw + inputAt(g, oh, i, lo, j),
                         g.sw(), hi - lo);
@@ -301,7 +390,7 @@ public final class ConvKernels {
      * come over in one bulk copy, every tap adds its rows into a zero-bordered plane of the input
      * rows the band touches (taps in im2col order), and that plane's inside is added onto dx.
      */
-    private static void col2imF32(ConvGeom g, MemorySegment col, MemorySegment dx, long dxOff, int oh0, int oh1) {
+    private static void col2imF32(ConvGeom g, MemorySegment col, long colOff, long ld, MemorySegment dx, long dxOff, int oh0, int oh1) {
         int ow = g.ow(), sh = g.sh(), sw = g.sw(), taps = g.kh() * g.kw(), w = g.w();
         int rows = (oh1 - oh0 - 1) * sh + g.kh(), width = (ow - 1) * sw + g.kw(), nb = (oh1 - oh0) * ow;
         int ih0 = oh0 * sh - g.ph(), r0 = Math.max(0, -ih0), r1 = Math.min(rows, g.h() - ih0);
@@ -311,7 +400,13 @@ public final class ConvKernels {
         float[] row = hp.get(HeapPlanes.OUT, w);
         long hw = (long) g.h() * w;
         for (int c = 0; c < g.cg(); c++) {
-            MemorySegment.copy(col, ValueLayout.JAVA_FLOAT, colRow(g, c, 0, 0) * nb * Float.BYTES, block, 0, taps * nb);
+            long row0 = colOff + colRow(g, c, 0, 0) * ld;
+            if (ld == nb) {
+                MemorySegment.copy(col, ValueLayout.JAVA_FLOAT, row0 * Float.BYTES, block, 0, taps * nb);
+            } else {
+                for (int t = 0; t < taps; t++)
+                    MemorySegment.copy(col, ValueLayout.JAVA_FLOAT, (row0 + t * ld) * Float.BYTES, block, t * nb, nb);
+            }
             java.util.Arrays.fill(plane, 0, rows * width, 0f);
             for (int i = 0, d = 0; i < g.kh(); i++)
                 for (int j = 0; j < g.kw(); j++)
@@ -505,8 +600,8 @@ public final class ConvKernels {
      * start and end of one kernel call on its thread.
      */
     private static final class Scratch {
-        static final int COL = 0, DY_T = 1, DW_T = 2;
-        private static final ThreadLocal<MemorySegment[]> SLOTS = ThreadLocal.withInitial(() -> new MemorySegment[3]);
+        static final int COL = 0, DY_T = 1, DW_T = 2, OUT = 3;
+        private static final ThreadLocal<MemorySegment[]> SLOTS = ThreadLocal.withInitial(() -> new MemorySegment[4]);
 
         /** A buffer of at least bytes bytes, contents undefined. */
         static MemorySegment get(int slot, long bytes) {

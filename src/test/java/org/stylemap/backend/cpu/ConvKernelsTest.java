@@ -50,6 +50,9 @@ class ConvKernelsTest {
             // Big enough for several im2col bands per image (weight-gradient bands that straddle
             // two images) and for the threads to split channels.
             new ConvGeom(2, 64, 40, 64, 8, 3, 3, 1, 1, 1, 1, 1),
+            // Small images in numbers: bands of several whole images (outputs through scratch).
+            new ConvGeom(5, 6, 6, 7, 5, 3, 3, 1, 1, 1, 1, 1),
+            new ConvGeom(7, 4, 5, 5, 6, 3, 3, 2, 2, 1, 1, 2),
     };
 
     private record Tensors(double[] x, double[] w, double[] dy) {
