@@ -26,22 +26,21 @@ final class Upfirdn2dKernel {
                     int upX, int upY, int downX, int downY, int padX0, int padY0,
                     MemorySegment out, int outH, int outW) {
         int planes = xShape[0] * xShape[1], h = xShape[2], w = xShape[3];
-        if (!f64 && upX == 1 && upY == 1 && downX == 1 && downY == 1) {
-            float[] flippedF32 = new float[kh * kw];
-            for (int i = 0; i < flippedF32.length; i++)
-                flippedF32[i] = k.getAtIndex(ValueLayout.JAVA_FLOAT, flippedF32.length - 1 - i);
-            Parallel.forRange(planes, Math.max(1, 2048 / Math.max(1, outH * outW)), (from, to) -> {
-                HeapPlanes hp = HeapPlanes.local();
-                for (int p = from; p < to; p++)
-                    DepthwiseF32.correlate(hp, x, (long) p * h * w, h, w, padY0, padX0, flippedF32, kh, kw,
-                            out, (long) p * outH * outW, outH, outW, false);
-            });
-            return;
-        }
         double[] flipped = new double[kh * kw];
         for (int i = 0; i < flipped.length; i++) flipped[i] = CpuBackend.get(k, f64, flipped.length - 1 - i);
         // The padded signal only needs the rows and columns the outputs read.
         int uh = (outH - 1) * downY + kh, uw = (outW - 1) * downX + kw;
+        if (!f64 && upX == 1 && upY == 1 && downX == 1 && downY == 1) {
+            float[] taps = new float[flipped.length];
+            for (int i = 0; i < taps.length; i++) taps[i] = (float) flipped[i];
+            Parallel.forRange(planes, Math.max(1, 2048 / Math.max(1, outH * outW)), (from, to) -> {
+                HeapPlanes hp = HeapPlanes.local();
+                for (int p = from; p < to; p++)
+                    DepthwiseF32.correlate(hp, x, (long) p * h * w, h, w, padY0, padX0, taps, kh, kw,
+                            out, (long) p * outH * outW, outH, outW, false);
+            });
+            return;
+        }
         // Input columns that land inside it: ix * upX + padX0 in [0, uw).
         int ix0 = Math.max(0, ceilDiv(-padX0, upX)), ix1 = Math.min(w, ceilDiv(uw - padX0, upX));
         Parallel.forRange(planes, Math.max(1, 2048 / Math.max(1, outH * outW)), (from, to) -> {
