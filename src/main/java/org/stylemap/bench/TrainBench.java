@@ -19,6 +19,7 @@ import org.stylemap.train.TrainingState;
  * the R1 iteration, and the average over one lazy-regularization period. Timing starts after a
  * warm-up of at least two iterations and WARMUP_SECONDS: Vector API code runs many times slower
  * until the JIT has compiled it, and a small configuration's first iterations are mostly that.
+ * A line under the row names the machine, the kernels and the load.
  */
 public final class TrainBench {
     private static final double WARMUP_SECONDS = 10;
@@ -31,34 +32,32 @@ public final class TrainBench {
         // LPIPS is left out, as in the reference timings of the official code.
         TrainStep step = new TrainStep(s.g, s.e, s.d, s.gEma, s.eEma, s.opt, c.weights(), c.getDouble("r1"), dRegEvery, c.getDouble("ema_decay"), null);
         Rng gen = new Rng(99);
-        // Warm-up iterations run without R1; the timed ones are iteration 0 (R1), 1, 2, ...
-        long start = System.nanoTime();
-        for (int i = 0; i < 2 || System.nanoTime() - start < WARMUP_SECONDS * 1e9; i++) timeIteration(s, step, gen, 1);
         List<Double> plain = new ArrayList<>(), r1 = new ArrayList<>();
-        for (int it = 0; it < iterations; it++) (it % dRegEvery == 0 ? r1 : plain).add(timeIteration(s, step, gen, it));
+        long start = System.nanoTime();
+        int warmup = 2;
+        for (int i = 0; i < warmup + iterations; i++) {
+            if (i == warmup && System.nanoTime() - start < WARMUP_SECONDS * 1e9) warmup++;
+            int it = i < warmup ? 1 : i - warmup; // warm-up without R1; then iteration 0 (R1), 1, 2, ...
+            long t0 = System.nanoTime();
+            try (Scope sc = Scope.open()) {
+                Tensor real = Tensor.rand(gen, s.dtype, Device.CPU, batch, 3, size, size).mul(2).sub(1);
+                Map<String, Double> l = step.run(it, real, Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim),
+                        Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim));
+                if (l.isEmpty()) throw new IllegalStateException("no losses");
+            }
+            double sec = (System.nanoTime() - t0) / 1e9;
+            if (i >= warmup) (it % dRegEvery == 0 ? r1 : plain).add(sec);
+        }
         double p = median(plain), q = median(r1);
         double amortized = plain.isEmpty() ? q : (p * (dRegEvery - 1) + q) / dRegEvery;
         out.printf("| %d | %d | %d | %dx%dx%d | %d | %s | %.3f | %.3f | %.3f | %.1f |%n", size, c.getInt("channel_max"), batch,
                 zDim, c.getInt("latent_spatial_size"), c.getInt("latent_spatial_size"), c.getInt("mapping_layer_num"),
                 s.dtype.label, p, q, amortized, batch / amortized);
-    }
-
-    /** Seconds of one training iteration (number it decides whether R1 runs) on fresh random images and latents. */
-    private static double timeIteration(TrainingState s, TrainStep step, Rng gen, int it) {
-        int batch = s.config.getInt("batch"), size = s.config.getInt("size"), zDim = s.model.latentChannelSize();
-        long t0 = System.nanoTime();
-        try (Scope sc = Scope.open()) {
-            Tensor real = Tensor.rand(gen, s.dtype, Device.CPU, batch, 3, size, size).mul(2).sub(1);
-            Map<String, Double> l = step.run(it, real, Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim),
-                    Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim));
-            if (l.isEmpty()) throw new IllegalStateException("no losses");
-        }
-        return (System.nanoTime() - t0) / 1e9;
+        out.println();
+        out.println(BenchMachine.describe() + "; timed after " + warmup + " warm-up iterations (" + (int) WARMUP_SECONDS + " s at least)");
     }
 
     public static void header(PrintStream out) {
-        out.println(BenchMachine.describe());
-        out.println("timed after a warm-up of at least 2 iterations and " + (int) WARMUP_SECONDS + " s");
         out.println("| size | channel_max | batch | stylemap | mapping layers | dtype | s/iter (no R1) | s/iter (R1) | s/iter (avg over d_reg_every) | img/s |");
         out.println("|---:|---:|---:|---|---:|---|---:|---:|---:|---:|");
     }
