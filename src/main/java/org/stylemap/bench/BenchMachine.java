@@ -16,7 +16,7 @@ final class BenchMachine {
     private BenchMachine() {}
 
     static String describe() {
-        return "machine: " + CpuFeatures.HOST.describe() + "; " + KernelChoice.describe() + "; " + Parallel.THREADS
+        return "cpu: " + CpuFeatures.HOST.describe() + "; " + KernelChoice.describe() + "; " + Parallel.THREADS
                 + " threads; " + load();
     }
 
