@@ -51,7 +51,7 @@ public final class Gemm {
         } else if (f64) {
             Reference.run(batch, M, N, K, alpha, A, strideA, B, strideB, beta, c, cOff, ldc, strideC);
         } else {
-            f32.run(batch, M, N, K, (float) alpha, A, strideA, B, strideB, (float) beta, c, cOff, ldc, strideC);
+            f32().run(batch, M, N, K, (float) alpha, A, strideA, B, strideB, (float) beta, c, cOff, ldc, strideC);
         }
     }
 
@@ -145,17 +145,28 @@ public final class Gemm {
         }
     }
 
-    /** The float32 path with the micro-kernel chosen for this machine; tests swap it to cover every shape. */
-    private static volatile F32 f32 = new F32(MicroKernel.choose(CpuFeatures.HOST, System.getProperty(MicroKernel.OVERRIDE)));
+    /** The float32 path with the micro-kernel chosen for this machine (null until first use); tests swap it to cover every shape. */
+    private static volatile F32 f32;
+
+    /**
+     * The float32 path, set up on first use rather than in a static initialiser, so that a bad
+     * -Dstylemap.gemm.kernel is an IllegalArgumentException naming it (one line from the CLI),
+     * not an ExceptionInInitializerError.
+     */
+    private static F32 f32() {
+        F32 p = f32;
+        if (p == null) f32 = p = new F32(MicroKernel.choose(CpuFeatures.HOST, System.getProperty(MicroKernel.OVERRIDE)));
+        return p;
+    }
 
     /** The float32 micro-kernel and cache blocks in use, e.g. "12x32 micro-kernel (MC=96 KC=256 NC=4096)". */
     public static String describe() {
-        F32 p = f32;
+        F32 p = f32();
         return p.kernel.label() + " micro-kernel (MC=" + p.mc + " KC=" + F32.KC + " NC=" + p.nc + ")";
     }
 
     static MicroKernel kernel() {
-        return f32.kernel;
+        return f32().kernel;
     }
 
     /** Makes the float32 path use kernel from now on (tests run every shape on every machine). */

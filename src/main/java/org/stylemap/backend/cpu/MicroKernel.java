@@ -115,7 +115,7 @@ enum MicroKernel {
     static MicroKernel choose(CpuFeatures cpu, String override) {
         if (override != null) {
             for (MicroKernel k : values()) if (k.label().equals(override)) return k;
-            throw new IllegalArgumentException("-D" + OVERRIDE + "=" + override + ": not a kernel of this machine (available: "
+            throw new IllegalArgumentException("-D" + OVERRIDE + "=" + override + ": unknown GEMM micro-kernel (available on this machine: "
                     + Arrays.stream(values()).map(MicroKernel::label).collect(Collectors.joining(", ")) + ")");
         }
         return cpu.registers() >= 32 ? ROWS_12 : ROWS_6;
