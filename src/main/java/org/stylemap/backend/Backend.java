@@ -1,5 +1,6 @@
 package org.stylemap.backend;
 
+import java.lang.foreign.MemorySegment;
 import org.stylemap.memory.Storage;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
@@ -12,9 +13,18 @@ import org.stylemap.tensor.Tensor;
  *   <li>outputs ({@code out}, {@code y}, {@code dx}, ...) are contiguous, freshly allocated by the
  *       caller, and are overwritten; they never alias an input;</li>
  *   <li>inputs may be arbitrary strided views (stride 0 for broadcast dimensions) unless a method
- *       says otherwise; all tensors of one call share a dtype unless it says otherwise;</li>
+ *       says otherwise; all tensors of one call share a dtype and this backend's device unless it
+ *       says otherwise;</li>
  *   <li>layouts are NCHW, weights OIHW.</li>
  * </ul>
+ *
+ * <h2>Asynchrony</h2>
+ * A device backend may queue work and return before it is done (the CUDA backend launches on one
+ * stream and never waits after a launch). Only these wait for the queued work: {@link #copyToHost}
+ * (every host read, e.g. {@code Tensor.toDoubleArray} and {@code item}) and {@link #synchronize}.
+ * Everything else may return early, in order: work is done in the order it was issued. So no
+ * forward or backward reads device values on the host; benchmarks call {@link #synchronize}
+ * before reading the clock. The CPU backend computes synchronously, which meets the contract.
  */
 public interface Backend {
     Device device();
@@ -22,14 +32,29 @@ public interface Backend {
     /** Human-readable name and state, for `stylemap info`. */
     String describe();
 
-    /** New uninitialised storage of numel elements, registered with the current Scope. */
+    /**
+     * New uninitialised storage of numel elements. Lifetime is the caller's business: Tensor's
+     * factories register it with the current Scope, in that one place.
+     */
     Storage allocate(DType dtype, long numel);
 
-    /** Writes host values into a contiguous tensor (converting to its dtype). */
-    void write(Tensor dst, double[] values);
+    /**
+     * Copies dst.numel() elements of dst's dtype (native byte order) from host memory into the
+     * contiguous dst. src may be a heap or native segment; it may be reused as soon as this returns.
+     */
+    void copyFromHost(Tensor dst, MemorySegment src);
 
-    /** Reads any tensor to the host, in row-major order of its shape. */
-    double[] read(Tensor src);
+    /** Copies the contiguous src into host memory (src.numel() elements of its dtype); waits for it. */
+    void copyToHost(Tensor src, MemorySegment dst);
+
+    /** Waits until every queued operation of this backend has finished. */
+    void synchronize();
+
+    /** Memory held by this backend's storages (see {@link MemoryStats}). */
+    MemoryStats memoryStats();
+
+    /** Starts a new peak: peak = live now. */
+    void resetPeakMemory();
 
     /** dst[i] = src[i] for a strided dst and a src of the same shape (dtypes may differ). */
     void assign(Tensor dst, Tensor src);
@@ -63,8 +88,10 @@ public interface Backend {
      * StyleGAN's upfirdn2d on x [N,C,H,W] with a 2-D FIR kernel k [KH,KW]: insert up-1 zeros after
      * every sample, pad (negative pads crop), convolve with k (a true convolution: k is flipped),
      * keep every down-th sample. out [N,C,(H*upY+padY0+padY1-KH)/downY+1, (W*upX+...)/downX+1].
+     * With flipKernel the kernel is used rotated by 180 degrees (a cross-correlation): the
+     * gradient's form, without copying the kernel.
      */
-    void upfirdn2d(Tensor x, Tensor k, int upX, int upY, int downX, int downY,
+    void upfirdn2d(Tensor x, Tensor k, boolean flipKernel, int upX, int upY, int downX, int downY,
                    int padX0, int padX1, int padY0, int padY1, Tensor out);
 
     /** Max pooling over k x k windows with the given stride and -inf padding. */

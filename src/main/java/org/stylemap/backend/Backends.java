@@ -5,7 +5,7 @@ import java.util.Map;
 import org.stylemap.backend.cpu.CpuBackend;
 import org.stylemap.tensor.Device;
 
-/** The registry of backends by device. */
+/** The registry of backends by device: where a device named on the command line becomes a backend. */
 public final class Backends {
     private static final CpuBackend CPU = new CpuBackend();
 
@@ -15,14 +15,15 @@ public final class Backends {
         return CPU;
     }
 
+    /** The backend of a device, or an IllegalArgumentException saying in one line why it cannot be used. */
     public static Backend get(Device device) {
         if (device.kind() == Device.Kind.CPU) return CPU;
-        throw new UnsupportedOperationException("device " + device + " is not available: " + cudaStatus());
+        throw new IllegalArgumentException("device " + device + " is unavailable: " + cudaStatus());
     }
 
     /** Why CUDA cannot be used (yet), in one line. */
     public static String cudaStatus() {
-        return "the CUDA backend is not part of this build yet (kernels compile; the JCuda backend is the next milestone)";
+        return "the CUDA backend is not part of this build yet";
     }
 
     /** Each backend's name with its state, for `stylemap info`. */

@@ -2,7 +2,7 @@ package org.stylemap.bench;
 
 import java.io.PrintStream;
 import org.stylemap.autograd.Autograd;
-import org.stylemap.backend.cpu.CpuBackend;
+import org.stylemap.backend.Backends;
 import org.stylemap.memory.Scope;
 import org.stylemap.ops.BiasAct;
 import org.stylemap.ops.Conv;
@@ -44,7 +44,7 @@ final class MemoryLoopBench {
             if (step == 1 || step == 10 || step == 100 || step % 1000 == 0 || step == steps) {
                 Runtime rt = Runtime.getRuntime();
                 System.gc(); // only at the report points: the heap figure should show what is retained
-                out.printf("| %d | %.1f | %.1f | %.2f |%n", step, CpuBackend.liveBytes() / 1024.0,
+                out.printf("| %d | %.1f | %.1f | %.2f |%n", step, Backends.cpu().memoryStats().live() / 1024.0,
                         (rt.totalMemory() - rt.freeMemory()) / 1048576.0, (System.nanoTime() - t0) / 1e6 / step);
             }
         }

@@ -1,5 +1,6 @@
 package org.stylemap.memory;
 
+import java.lang.foreign.MemorySegment;
 import org.stylemap.backend.Backend;
 import org.stylemap.tensor.DType;
 
@@ -32,6 +33,14 @@ public abstract class Storage {
         if (freed)
             throw new IllegalStateException("tensor used after it was freed (its scope was closed); "
                     + "keep it with Scope.keep(...) or allocate it outside the scope");
+    }
+
+    /**
+     * This storage's bytes when they are host memory of this process (the CPU backend), else null.
+     * Lets transfers between the host and a device skip a staging copy.
+     */
+    public MemorySegment hostSegment() {
+        return null;
     }
 
     /** Releases the memory now. Idempotent. */

@@ -126,7 +126,7 @@ class ScopeTest {
             }
             assertNotNull(w.grad());
             w.zeroGrad();
-            live[step] = org.stylemap.backend.cpu.CpuBackend.liveBytes();
+            live[step] = org.stylemap.backend.Backends.cpu().memoryStats().live();
         }
         // the cleaner may free unrelated garbage meanwhile (lower), but nothing may accumulate per step
         assertTrue(live[5] <= live[1], java.util.Arrays.toString(live));
@@ -153,9 +153,9 @@ class ScopeTest {
         long before;
         try (Scope s = Scope.open()) {
             Tensor.zeros(DType.F64, CPU, 1 << 16);
-            before = org.stylemap.backend.cpu.CpuBackend.liveBytes();
+            before = org.stylemap.backend.Backends.cpu().memoryStats().live();
         }
-        long after = org.stylemap.backend.cpu.CpuBackend.liveBytes();
+        long after = org.stylemap.backend.Backends.cpu().memoryStats().live();
         assertTrue(before - after >= 8L << 16, "freed " + (before - after) + " bytes");
     }
 }
