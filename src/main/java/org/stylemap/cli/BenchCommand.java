@@ -23,6 +23,7 @@ final class BenchCommand extends Command {
         o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000)").get());
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train: configuration (default configs/tiny.properties)").get());
         o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train: override configuration keys").get());
+        o.addOption(Args.deviceOption("cpu"));
         o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N").desc("train: timed iterations (default 6)").get());
         return o;
     }
@@ -36,6 +37,7 @@ final class BenchCommand extends Command {
                 Path home = Path.of(System.getProperty("stylemap.home", "."));
                 TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));
                 if (cl.getOptionValues("set") != null) c = c.with(List.of(cl.getOptionValues("set")));
+                if (cl.hasOption("device")) c = c.with("device", Args.device(cl, "cpu").toString(), "--device");
                 TrainBench.header(out);
                 TrainBench.run(out, c, Args.intValue(cl, "iterations", 6));
             }

@@ -13,6 +13,7 @@ import org.stylemap.io.Checkpoint;
 import org.stylemap.memory.Scope;
 import org.stylemap.model.Generator;
 import org.stylemap.tensor.DType;
+import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 import org.stylemap.train.Samples;
 
@@ -33,6 +34,7 @@ final class EditCommand extends Command {
         o.addOption(Option.builder().longOpt("reference").hasArg().argName("IMG").desc("photo to take the region from").get());
         o.addOption(Option.builder().longOpt("mask").hasArg().argName("IMG").desc("white = take from the reference").get());
         o.addOption(Option.builder().longOpt("space").hasArg().argName("w|w_plus").desc("mix once in the stylemap (w) or at every resizer layer (w_plus, default)").get());
+        o.addOption(Args.deviceOption("cpu"));
         o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG").desc("output: original, reference, reconstructions, edit (default edit.png)").get());
         return o;
     }
@@ -43,15 +45,16 @@ final class EditCommand extends Command {
             if (!cl.hasOption(req)) throw new UsageException("--" + req + " is required");
         String space = cl.getOptionValue("space", "w_plus");
         if (!space.equals("w") && !space.equals("w_plus")) throw new UsageException("--space must be w or w_plus");
-        Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")));
+        Device device = Args.device(cl, "cpu");
+        Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")), device);
         Generator g = m.g();
         int size = m.config().model().size();
         DType dtype = m.dtype();
         Path png = Path.of(cl.getOptionValue("out", "edit.png"));
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            Tensor a = Photos.load(Path.of(cl.getOptionValue("original")), size, dtype);
-            Tensor b = Photos.load(Path.of(cl.getOptionValue("reference")), size, dtype);
-            Tensor mask = Photos.mask(Path.of(cl.getOptionValue("mask")), size, dtype);
+            Tensor a = Photos.load(Path.of(cl.getOptionValue("original")), size, dtype, device);
+            Tensor b = Photos.load(Path.of(cl.getOptionValue("reference")), size, dtype, device);
+            Tensor mask = Photos.mask(Path.of(cl.getOptionValue("mask")), size, dtype, device);
             Tensor sa = m.e().forward(a), sb = m.e().forward(b);
             Tensor edited = space.equals("w") ? g.editW(sa, sb, mask) : g.editWPlus(sa, sb, mask);
             var tiles = new java.util.ArrayList<>(Samples.images(a));

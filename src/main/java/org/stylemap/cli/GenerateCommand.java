@@ -27,6 +27,7 @@ final class GenerateCommand extends Command {
         o.addOption(Option.builder().longOpt("n").hasArg().argName("N").desc("images (default 16)").get());
         o.addOption(Option.builder().longOpt("truncation").hasArg().argName("PSI").desc("truncation towards the mean stylemap (default 1 = none; official demo 0.7)").get());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("noise seed (default 0)").get());
+        o.addOption(Args.deviceOption("cpu"));
         o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG").desc("output grid (default samples.png)").get());
         return o;
     }
@@ -34,7 +35,8 @@ final class GenerateCommand extends Command {
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) {
         if (!cl.hasOption("ckpt")) throw new UsageException("--ckpt is required");
-        Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")));
+        Device device = Args.device(cl, "cpu");
+        Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")), device);
         int n = Args.intValue(cl, "n", 16);
         double psi = Args.doubleValue(cl, "truncation", 1);
         if (n < 1) throw new UsageException("--n must be at least 1");
@@ -44,8 +46,8 @@ final class GenerateCommand extends Command {
         Rng rng = new Rng(Args.intValue(cl, "seed", 0));
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
             // The mean stylemap over 5000 draws, as the official generate.py computes it for truncation.
-            Tensor mean = psi == 1 ? null : m.g().meanStylemap(Tensor.randn(new Rng(1_000_003), dtype, Device.CPU, 5000, sd));
-            Tensor img = m.g().synthesize(m.g().stylemap(Tensor.randn(rng, dtype, Device.CPU, n, sd), mean, psi));
+            Tensor mean = psi == 1 ? null : m.g().meanStylemap(Tensor.randn(new Rng(1_000_003), dtype, device, 5000, sd));
+            Tensor img = m.g().synthesize(m.g().stylemap(Tensor.randn(rng, dtype, device, n, sd), mean, psi));
             Samples.write(ImageGrid.of(Samples.images(img), (int) Math.ceil(Math.sqrt(n))), png);
         }
         out.println("wrote " + png + " (" + n + " images)");

@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stylemap.backend.Backends;
 import org.stylemap.io.Checkpoint;
 import org.stylemap.train.TrainConfig;
 import org.stylemap.train.Trainer;
@@ -27,6 +28,7 @@ final class TrainCommand extends Command {
         o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N").desc("train until N iterations (overrides iter)").get());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("run folder (default checkpoints/<config name>)").get());
         o.addOption(Option.builder().longOpt("resume").hasArg().argName("CKPT").desc("continue a run exactly from its checkpoint").get());
+        o.addOption(Args.deviceOption("the config's device key, cpu"));
         o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("override configuration keys").get());
         return o;
     }
@@ -39,12 +41,14 @@ final class TrainCommand extends Command {
         TrainConfig requested = TrainConfig.load(configFile);
         String[] sets = cl.getOptionValues("set");
         if (sets != null) requested = requested.with(List.of(sets));
+        if (cl.hasOption("device")) requested = requested.with("device", Args.device(cl, "cpu").toString(), "--device");
         TrainingState state;
         if (cl.hasOption("resume")) {
             Path ckpt = Path.of(cl.getOptionValue("resume"));
-            state = Checkpoint.load(ckpt);
+            state = Checkpoint.load(ckpt, requested.device());
             if (cl.hasOption("config") || sets != null) requireSameArchitecture(ckpt, state.config, requested);
         } else {
+            Backends.get(requested.device());
             state = TrainingState.fresh(requested);
         }
         long iterations = cl.hasOption("iterations") ? Args.intValue(cl, "iterations", 0) : state.config.getInt("iter");

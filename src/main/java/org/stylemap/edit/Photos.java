@@ -14,7 +14,7 @@ public final class Photos {
     private Photos() {}
 
     /** A photo as [1, 3, size, size] in [-1, 1]. */
-    public static Tensor load(Path file, int size, DType dtype) {
+    public static Tensor load(Path file, int size, DType dtype, Device device) {
         RgbImage img;
         try {
             img = ImageFiles.read(file);
@@ -25,17 +25,18 @@ public final class Photos {
         float[] p = sq.planes();
         double[] v = new double[p.length];
         for (int i = 0; i < p.length; i++) v[i] = p[i] / 127.5 - 1;
-        return Tensor.of(dtype, Device.CPU, v, 1, 3, size, size);
+        return Tensor.of(dtype, device, v, 1, 3, size, size);
     }
 
     /**
      * An editing mask [1, size, size] from an image: 1 where it is brighter than mid-grey (the region
      * taken from the reference), -1 elsewhere, the official code's convention.
      */
-    public static Tensor mask(Path file, int size, DType dtype) {
-        Tensor rgb = load(file, size, dtype);
+    public static Tensor mask(Path file, int size, DType dtype, Device device) {
+        Tensor rgb = load(file, size, dtype, Device.CPU);
         double[] v = rgb.toDoubleArray(), m = new double[size * size];
         for (int i = 0; i < m.length; i++) m[i] = (v[i] + v[m.length + i] + v[2 * m.length + i]) / 3 > 0 ? 1 : -1;
-        return Tensor.of(dtype, Device.CPU, m, 1, size, size);
+        rgb.free();
+        return Tensor.of(dtype, device, m, 1, size, size);
     }
 }

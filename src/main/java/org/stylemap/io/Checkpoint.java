@@ -83,20 +83,20 @@ public final class Checkpoint {
         return c;
     }
 
-    /** Restores a full training state (models, optimizers, counters) from a checkpoint. */
-    public static TrainingState load(Path path) {
+    /** Restores a full training state (models, optimizers, counters) from a checkpoint, on a device. */
+    public static TrainingState load(Path path, Device device) {
         return read(path, f -> {
-            TrainConfig c = config(f, path);
+            TrainConfig c = config(f, path).with("device", device.toString(), "device");
             TrainingState s = new TrainingState(c, longAttr(f, path, "iteration"), longAttr(f, path, "noise_offset"),
                     longAttr(f, path, "data_position"));
             Module[] ms = modules(s);
-            for (int i = 0; i < ms.length; i++) ms[i].loadStateDict(H5.group(f, MODULES[i], s.dtype, Device.CPU), path + " /" + MODULES[i]);
+            for (int i = 0; i < ms.length; i++) ms[i].loadStateDict(H5.group(f, MODULES[i], s.dtype, device), path + " /" + MODULES[i]);
             Adam[] os = optims(s);
             for (int i = 0; i < os.length; i++) {
                 if (!H5.exists(f, OPTIMS[i])) continue;
                 Map<String, Tensor> state = new LinkedHashMap<>();
                 Map<String, Long> steps = new LinkedHashMap<>();
-                H5.group(f, OPTIMS[i], s.dtype, Device.CPU).forEach((k, t) -> {
+                H5.group(f, OPTIMS[i], s.dtype, device).forEach((k, t) -> {
                     if (k.startsWith("step:")) steps.put(k.substring(5), (long) t.item());
                     else state.put(k.replace(':', '/'), t);
                 });
@@ -128,15 +128,15 @@ public final class Checkpoint {
      * Loads only /config, /g_ema and /e_ema: enough for generate/encode/edit, and all that an
      * export of an official PyTorch checkpoint needs to contain (see the README's h5py recipe).
      */
-    public static Inference loadInference(Path path) {
+    public static Inference loadInference(Path path, Device device) {
         return read(path, f -> {
-            TrainConfig c = config(f, path);
+            TrainConfig c = config(f, path).with("device", device.toString(), "device");
             DType dtype = DType.parse(c.get("dtype"));
-            Init init = new Init(dtype, Device.CPU, new Rng(0));
+            Init init = new Init(dtype, device, new Rng(0));
             Generator g = new Generator(init, c.model());
             Encoder e = new Encoder(init, c.model());
-            g.loadStateDict(H5.group(f, "g_ema", dtype, Device.CPU), path + " /g_ema");
-            e.loadStateDict(H5.group(f, "e_ema", dtype, Device.CPU), path + " /e_ema");
+            g.loadStateDict(H5.group(f, "g_ema", dtype, device), path + " /g_ema");
+            e.loadStateDict(H5.group(f, "e_ema", dtype, device), path + " /e_ema");
             g.train(false);
             e.train(false);
             return new Inference(c, g, e);

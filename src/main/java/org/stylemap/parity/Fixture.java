@@ -50,13 +50,13 @@ public final class Fixture implements AutoCloseable {
         return H5.exists(file, p);
     }
 
-    public Tensor tensor(String p, DType dtype) {
+    public Tensor tensor(String p, DType dtype, Device device) {
         if (!has(p)) throw new IllegalArgumentException(path + ": missing dataset '" + p + "'");
-        return H5.tensor(file, p, dtype, Device.CPU);
+        return H5.tensor(file, p, dtype, device);
     }
 
-    public Map<String, Tensor> group(String p, DType dtype) {
-        return H5.group(file, p, dtype, Device.CPU);
+    public Map<String, Tensor> group(String p, DType dtype, Device device) {
+        return H5.group(file, p, dtype, device);
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.stylemap.model.ModelConfig;
 import org.stylemap.model.NormalizeMode;
+import org.stylemap.tensor.Device;
 
 /**
  * A training run's configuration: key = value pairs under the official train.py argument names
@@ -57,6 +58,7 @@ public final class TrainConfig {
         key("lpips_weights", Type.STRING, "", "HDF5 file with LPIPS-VGG16 weights; empty = perceptual loss off");
         key("seed", Type.INT, "1", "seed of initialisation, noise and data order");
         key("dtype", Type.STRING, "f32", "f32 or f64");
+        key("device", Type.STRING, "cpu", "where to train: cpu, cuda, cuda:N or cuda-emu (the CUDA kernels on the host emulator)");
         key("save_network_interval", Type.INT, "10000", "iterations between checkpoints (official name)");
         key("sample_interval", Type.INT, "1000", "iterations between sample grids");
         key("val_interval", Type.INT, "10000", "iterations between validations");
@@ -104,9 +106,12 @@ public final class TrainConfig {
                 }
                 case STRING -> { }
             }
+            if (key.equals("device")) Device.parse(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(source + ": key '" + key + "' needs " + k.type().name().toLowerCase()
                     + " value, got '" + value + "'");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(source + ": key '" + key + "': " + e.getMessage());
         }
         Map<String, String> copy = new LinkedHashMap<>(values);
         copy.put(key, v);
@@ -149,6 +154,10 @@ public final class TrainConfig {
         return new ModelConfig(getInt("size"), getInt("latent_spatial_size"), getInt("latent_channel_size"),
                 getInt("mapping_layer_num"), getInt("channel_multiplier"), getInt("channel_max"),
                 NormalizeMode.parse(get("normalize_mode")), getBool("small_generator"), getDouble("lr_mul"));
+    }
+
+    public Device device() {
+        return Device.parse(get("device"));
     }
 
     public LossWeights weights() {

@@ -1,5 +1,6 @@
 package org.stylemap.train;
 
+import org.stylemap.model.PerceptualLoss;
 import org.stylemap.random.Rng;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import org.stylemap.io.Checkpoint;
 import org.stylemap.memory.Scope;
 import org.stylemap.nn.Ema;
 import org.stylemap.ops.Losses;
-import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 /**
@@ -84,8 +84,8 @@ public final class Trainer {
              Loader loader = Loader.training(data, batch, c.getInt("seed"), state.dataPosition)) {
             int valCount = Math.min(GRID, data.count(Split.VAL));
             Tensor sampleZ = Scope.untracked(() -> Tensor.randn(new Rng(c.getInt("seed") + 7919L),
-                    state.dtype, Device.CPU, GRID, state.model.latentChannelSize()));
-            Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(Device.CPU).to(state.dtype)) : null;
+                    state.dtype, state.device, GRID, state.model.latentChannelSize()));
+            Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(state.dtype, state.device)) : null;
             MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), COLUMNS, state.iteration);
             log.printf("[train] %s: %d train / %d val images of %dx%d; G %.2fM, E %.2fM, D %.2fM parameters; %s; from iteration %d to %d%n",
                     data.file(), data.count(Split.TRAIN), data.count(Split.VAL), size, size, state.g.parameterCount() / 1e6,
@@ -98,10 +98,10 @@ public final class Trainer {
                 Map<String, Double> losses;
                 try (Scope s = Scope.open()) {
                     Batch b = loader.next();
-                    Tensor real = b.toTensor(Device.CPU).to(state.dtype);
+                    Tensor real = b.toTensor(state.dtype, state.device);
                     int zDim = state.model.latentChannelSize();
-                    Tensor zG = Tensor.randn(state.noise, state.dtype, Device.CPU, b.count(), zDim);
-                    Tensor zD = Tensor.randn(state.noise, state.dtype, Device.CPU, b.count(), zDim);
+                    Tensor zG = Tensor.randn(state.noise, state.dtype, state.device, b.count(), zDim);
+                    Tensor zD = Tensor.randn(state.noise, state.dtype, state.device, b.count(), zDim);
                     losses = step.run((int) it, real, zG, zD);
                 }
                 for (Map.Entry<String, Double> e : losses.entrySet())
@@ -169,7 +169,7 @@ public final class Trainer {
                 int[] idx = new int[k];
                 for (int i = 0; i < k; i++) idx[i] = from + i;
                 try (Scope s = Scope.open()) {
-                    Tensor real = data.batch(Split.VAL, idx, new boolean[k], 0).toTensor(Device.CPU).to(state.dtype);
+                    Tensor real = data.batch(Split.VAL, idx, new boolean[k], 0).toTensor(state.dtype, state.device);
                     Tensor rec = state.gEma.synthesize(state.eEma.forward(real));
                     mse += Losses.mse(rec, real).item() * k;
                     if (perceptual != null) lp += perceptual.distance(real, rec).item() * k;

@@ -18,6 +18,8 @@ public final class TrainingState {
     public final TrainConfig config;
     public final ModelConfig model;
     public final DType dtype;
+    /** Where the networks, optimizer state and batches live (config key device). */
+    public final Device device;
     public final Generator g, gEma;
     public final Encoder e, eEma;
     public final Discriminator d;
@@ -33,8 +35,9 @@ public final class TrainingState {
         this.config = config;
         this.model = config.model();
         this.dtype = DType.parse(config.get("dtype"));
+        this.device = config.device();
         int seed = config.getInt("seed");
-        Init init = new Init(dtype, Device.CPU, new Rng(seed));
+        Init init = new Init(dtype, device, new Rng(seed));
         g = new Generator(init, model);
         e = new Encoder(init, model);
         d = new Discriminator(init, model);

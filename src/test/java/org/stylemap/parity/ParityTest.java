@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.stylemap.tensor.Device;
 import org.stylemap.tensor.DType;
 
 /**
@@ -18,7 +19,7 @@ class ParityTest {
 
     private static ParityReport check(DType dtype) {
         assertTrue(Files.isRegularFile(FIXTURE), "fixture missing: " + FIXTURE);
-        ParityReport r = ParityCheck.run(FIXTURE, dtype, stage -> {});
+        ParityReport r = ParityCheck.run(FIXTURE, dtype, Device.CPU, stage -> {});
         r.print(System.out, false);
         System.out.printf("%s: worst outputs %.2e losses %.2e grads %.2e train %.2e%n", dtype, r.worst("outputs/"),
                 r.worst("losses/"), r.worst("grads/"), r.worst("train/"));

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stylemap.tensor.Device;
 import org.stylemap.data.BuiltinDataset;
 import org.stylemap.io.Checkpoint;
 
@@ -37,7 +38,7 @@ class TrainerTest {
         Path a = dir.resolve("a"), b = dir.resolve("b");
         List<Map<String, Double>> full = new Trainer(TrainingState.fresh(tiny()), a, 4, QUIET).run();
         new Trainer(TrainingState.fresh(tiny()), b, 2, QUIET).run();
-        TrainingState resumed = Checkpoint.load(b.resolve("ckpt-000002.h5"));
+        TrainingState resumed = Checkpoint.load(b.resolve("ckpt-000002.h5"), Device.CPU);
         assertEquals(2, resumed.iteration);
         List<Map<String, Double>> rest = new Trainer(resumed, b, 4, QUIET).run();
         assertEquals(2, rest.size());
@@ -74,7 +75,7 @@ class TrainerTest {
         t.interrupt();
         run.join(60_000);
         assertFalse(run.isAlive(), "the loop did not stop");
-        TrainingState saved = Checkpoint.load(out.resolve("latest.h5"));
+        TrainingState saved = Checkpoint.load(out.resolve("latest.h5"), Device.CPU);
         assertTrue(saved.iteration >= 2 && saved.iteration < 100_000, "saved at iteration " + saved.iteration);
         assertEquals(saved.iteration, saved.dataPosition, "one batch per iteration");
     }
