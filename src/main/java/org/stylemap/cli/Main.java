@@ -49,8 +49,10 @@ public final class Main {
             err.println("stylemap " + c.name() + ": " + e.getMessage() + " (see stylemap " + c.name() + " --help)");
             return 2;
         } catch (OutOfMemoryError e) {
-            err.println("stylemap " + c.name() + ": out of memory: " + e.getMessage()
-                    + " (try a smaller batch, or more heap with STYLEMAP_HEAP)");
+            // The backends' own messages say what did not fit and what to change; the JVM's say only "Java heap space".
+            String m = e.getMessage() != null && e.getMessage().startsWith("out of ") ? e.getMessage()
+                    : "out of memory: " + e.getMessage() + " (try a smaller batch, or more Java heap with STYLEMAP_HEAP)";
+            err.println("stylemap " + c.name() + ": " + m);
             return 1;
         } catch (RuntimeException e) {
             err.println("stylemap " + c.name() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));

@@ -23,6 +23,8 @@ import org.stylemap.random.Rng;
  * classes in package ops; every one of them records a graph node when gradients are enabled.
  */
 public final class Tensor {
+    private static final java.util.concurrent.atomic.AtomicLong HOST_READS = new java.util.concurrent.atomic.AtomicLong();
+
     private final Storage storage;
     private final int[] shape;
     private final long[] strides;
@@ -223,6 +225,14 @@ public final class Tensor {
         return toDoubleArray()[0];
     }
 
+    /**
+     * Host reads so far in this process (each waits for the device): a forward or backward makes
+     * none, a training iteration one. For tests and diagnostics.
+     */
+    public static long hostReads() {
+        return HOST_READS.get();
+    }
+
     private int hostLength() {
         if (numel() > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large to read into one host array: " + this);
         return (int) numel();
@@ -231,6 +241,7 @@ public final class Tensor {
     /** Copies the values, row-major, into host memory of numel() elements of this dtype. */
     public void copyToHost(MemorySegment dst) {
         storage.checkLive();
+        HOST_READS.incrementAndGet();
         Tensor src = isContiguous() ? this : contiguousCopy();
         try {
             src.backend().copyToHost(src, dst);

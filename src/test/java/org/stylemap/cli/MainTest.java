@@ -36,6 +36,15 @@ class MainTest {
     }
 
     @Test
+    void devicesAreCheckedBeforeAnyWork(@TempDir Path dir) {
+        Result bad = run("verify-parity", "src/test/resources/fixtures/parity_s32.h5", "--device", "tpu");
+        assertEquals(2, bad.code());
+        assertOneLineError(bad, "--device: unknown device 'tpu' (expected cpu, cuda, cuda:N or cuda-emu)");
+        assertOneLineError(run("generate", "--ckpt", dir.resolve("none.h5").toString(), "--device", "cuda"), "device cuda:0 is unavailable");
+        assertOneLineError(run("train", "--set", "device=gpu", "--out", dir.resolve("r").toString()), "key 'device': unknown device 'gpu'");
+    }
+
+    @Test
     void badFilesAndConfigs(@TempDir Path dir) throws Exception {
         assertOneLineError(run("verify-parity", dir.resolve("none.h5").toString()), "no such file");
         Path cfg = dir.resolve("c.properties");

@@ -10,21 +10,15 @@ import java.lang.management.ManagementFactory;
 final class CpuMemoryLimit {
     static final String HOW_TO_SET = "set STYLEMAP_CPU_MEMORY or -Dstylemap.cpuMemory, or use a smaller batch";
     private static final long GIB = 1L << 30;
-    private static volatile long limit = -1;
+    private static final long DEFAULT = Math.max(GIB, ((com.sun.management.OperatingSystemMXBean) ManagementFactory
+            .getOperatingSystemMXBean()).getTotalMemorySize() - Runtime.getRuntime().maxMemory() - GIB);
 
     private CpuMemoryLimit() {}
 
+    /** Read at every allocation (a property lookup beside a malloc), so a limit set while running applies. */
     static long bytes() {
-        long l = limit;
-        if (l < 0) limit = l = configured();
-        return l;
-    }
-
-    private static long configured() {
         String v = System.getProperty("stylemap.cpuMemory", System.getenv("STYLEMAP_CPU_MEMORY"));
-        if (v != null && !v.isBlank()) return parse(v.trim());
-        long physical = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
-        return Math.max(GIB, physical - Runtime.getRuntime().maxMemory() - GIB);
+        return v == null || v.isBlank() ? DEFAULT : parse(v.trim());
     }
 
     /** "12g", "800m", "64k" or a byte count. */
