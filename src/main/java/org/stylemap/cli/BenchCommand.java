@@ -32,7 +32,7 @@ final class BenchCommand extends Command {
     int execute(CommandLine cl, PrintStream out, PrintStream err) {
         String suite = cl.getOptionValue("suite", "engine");
         switch (suite) {
-            case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000));
+            case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000), Args.device(cl, "cpu"));
             case "train" -> {
                 Path home = Path.of(System.getProperty("stylemap.home", "."));
                 TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));

@@ -15,17 +15,21 @@ public final class Photos {
 
     /** A photo as [1, 3, size, size] in [-1, 1]. */
     public static Tensor load(Path file, int size, DType dtype, Device device) {
+        float[] p = pixels(file, size);
+        double[] v = new double[p.length];
+        for (int i = 0; i < p.length; i++) v[i] = p[i] / 127.5 - 1;
+        return Tensor.of(dtype, device, v, 1, 3, size, size);
+    }
+
+    /** The photo center-cropped and resized to size x size: RGB planes of 0..255 values. */
+    private static float[] pixels(Path file, int size) {
         RgbImage img;
         try {
             img = ImageFiles.read(file);
         } catch (UnreadableImageException e) {
             throw new IllegalArgumentException(file + ": " + e.reason());
         }
-        RgbImage sq = Resampler.resize(img.centerCropSquare(), size, size);
-        float[] p = sq.planes();
-        double[] v = new double[p.length];
-        for (int i = 0; i < p.length; i++) v[i] = p[i] / 127.5 - 1;
-        return Tensor.of(dtype, device, v, 1, 3, size, size);
+        return Resampler.resize(img.centerCropSquare(), size, size).planes();
     }
 
     /**
@@ -33,10 +37,9 @@ public final class Photos {
      * taken from the reference), -1 elsewhere, the official code's convention.
      */
     public static Tensor mask(Path file, int size, DType dtype, Device device) {
-        Tensor rgb = load(file, size, dtype, Device.CPU);
-        double[] v = rgb.toDoubleArray(), m = new double[size * size];
-        for (int i = 0; i < m.length; i++) m[i] = (v[i] + v[m.length + i] + v[2 * m.length + i]) / 3 > 0 ? 1 : -1;
-        rgb.free();
+        float[] v = pixels(file, size);
+        double[] m = new double[size * size];
+        for (int i = 0; i < m.length; i++) m[i] = (v[i] + v[m.length + i] + v[2 * m.length + i]) / 3 > 127.5 ? 1 : -1;
         return Tensor.of(dtype, device, m, 1, size, size);
     }
 }

@@ -35,6 +35,13 @@ public final class H5 {
         return Tensor.of(dtype, device, flatDoubles(ds.getDataFlat(), ds.getPath()), dims);
     }
 
+    /** A dataset's values on the host, row-major, as double. */
+    public static double[] values(HdfFile f, String path) {
+        Node n = f.getByPath(path);
+        if (!(n instanceof Dataset ds)) throw new IllegalArgumentException(f.getFile() + ": '" + path + "' is not a dataset");
+        return flatDoubles(ds.getDataFlat(), ds.getPath());
+    }
+
     public static Tensor tensor(HdfFile f, String path, DType dtype, Device device) {
         Node n = f.getByPath(path);
         if (!(n instanceof Dataset ds)) throw new IllegalArgumentException(f.getFile() + ": '" + path + "' is not a dataset");

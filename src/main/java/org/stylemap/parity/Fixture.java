@@ -55,6 +55,12 @@ public final class Fixture implements AutoCloseable {
         return H5.tensor(file, p, dtype, device);
     }
 
+    /** A reference's values on the host (for comparisons), row-major. */
+    public double[] values(String p) {
+        if (!has(p)) throw new IllegalArgumentException(path + ": missing dataset '" + p + "'");
+        return H5.values(file, p);
+    }
+
     public Map<String, Tensor> group(String p, DType dtype, Device device) {
         return H5.group(file, p, dtype, device);
     }

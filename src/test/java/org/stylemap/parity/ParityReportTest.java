@@ -19,7 +19,7 @@ class ParityReportTest {
     @Test
     void theFloorIsPassedThroughForTensors() {
         ParityReport r = new ParityReport();
-        var ref = org.stylemap.tensor.Tensor.of(org.stylemap.tensor.DType.F64, org.stylemap.tensor.Device.CPU, new double[] {1e-10}, 1);
+        double[] ref = {1e-10};
         var ours = org.stylemap.tensor.Tensor.of(org.stylemap.tensor.DType.F64, org.stylemap.tensor.Device.CPU, new double[] {0}, 1);
         r.relative("floored", ours, ref, 1e-3, 1e-6);
         r.relative("unfloored", ours, ref, 1e-3);
