@@ -20,24 +20,55 @@ import org.stylemap.tensor.Tensor;
  *     Scope.keep(result);               // survives: moved to the enclosing scope
  * }
  * </pre>
+ * A layer scope ({@link #openLayer}) frees what a layer allocated as soon as the layer returns,
+ * except what a graph node saved for its backward: that moves to the enclosing scope and is freed
+ * when backward has used it (or, at the latest, when the enclosing scope closes). So a forward
+ * without gradients holds one layer's temporaries at a time, and a training forward holds only
+ * what its backward will read, as PyTorch's reference counting gives.
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
     private final Set<Storage> owned = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Scope parent;
+    private final boolean layer;
     private boolean closed;
 
-    private Scope(Scope parent) {
+    private Scope(Scope parent, boolean layer) {
         this.parent = parent;
+        this.layer = layer;
     }
 
-    /** Opens a scope nested in the current one. */
+    /** Opens a scope nested in the current one: everything it owns is freed when it closes. */
     public static Scope open() {
+        return push(false);
+    }
+
+    /**
+     * Opens a scope for one layer's work (nested in the current one). On close it frees what it
+     * owns except storage pinned by a graph node, which goes to the enclosing scope and is freed at
+     * its last unpin. Keep the layer's output with {@link #keep}. Without an enclosing scope it
+     * behaves like {@link #open()}: nothing would otherwise free the pinned storage in time.
+     */
+    public static Scope openLayer() {
+        return push(STACK.get().peek() != null);
+    }
+
+    private static Scope push(boolean layer) {
         ArrayDeque<Scope> stack = STACK.get();
-        Scope s = new Scope(stack.peek());
+        Scope s = new Scope(stack.peek(), layer);
         stack.push(s);
         return s;
+    }
+
+    /** Whether this scope owns storage (for the autograd engine, which frees only what it made). */
+    public boolean owns(Storage storage) {
+        return owned.contains(storage);
+    }
+
+    /** Frees storage now and forgets it (the caller knows nothing else uses it). */
+    public void release(Storage storage) {
+        if (owned.remove(storage)) storage.free();
     }
 
     /** Called by backends for every new storage: the innermost open scope takes ownership. */
@@ -103,6 +134,11 @@ public final class Scope implements AutoCloseable {
         stack.pop();
         List<Storage> toFree = new ArrayList<>(owned);
         owned.clear();
-        for (Storage st : toFree) st.free();
+        for (Storage st : toFree) {
+            if (layer && st.pinned() && !st.isFreed()) {
+                st.orphan();
+                parent.owned.add(st);
+            } else st.free();
+        }
     }
 }
