@@ -46,12 +46,23 @@ public final class Scope implements AutoCloseable {
 
     /**
      * Opens a scope for one layer's work (nested in the current one). On close it frees what it
-     * owns except storage pinned by a graph node, which goes to the enclosing scope and is freed at
-     * its last unpin. Keep the layer's output with {@link #keep}. Without an enclosing scope it
-     * behaves like {@link #open()}: nothing would otherwise free the pinned storage in time.
+     * owns except storage pinned by a graph node, which goes to the enclosing scope (or, with none,
+     * becomes long-lived) and is freed at its last unpin. Keep the layer's output with {@link #keep}.
      */
     public static Scope openLayer() {
-        return push(STACK.get().peek() != null);
+        return push(true);
+    }
+
+    /**
+     * Frees t now when nothing will read it again: the innermost scope owns it (so the caller made
+     * it), no graph node saved it, and next (what replaces it) is not a view of it. For chains of
+     * layers, where each output is read only by the next layer.
+     */
+    public static void drop(Tensor t, Tensor next) {
+        Scope s = STACK.get().peek();
+        Storage st = t.storage();
+        if (s == null || st == next.storage() || st.pinned() || !s.owned.remove(st)) return;
+        st.free();
     }
 
     private static Scope push(boolean layer) {
@@ -137,7 +148,7 @@ public final class Scope implements AutoCloseable {
         for (Storage st : toFree) {
             if (layer && st.pinned() && !st.isFreed()) {
                 st.orphan();
-                parent.owned.add(st);
+                if (parent != null) parent.owned.add(st);
             } else st.free();
         }
     }

@@ -3,6 +3,7 @@ package org.stylemap.train;
 import org.stylemap.model.PerceptualLoss;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.stylemap.autograd.Autograd;
 import org.stylemap.memory.Scope;
 import org.stylemap.model.Discriminator;
@@ -37,6 +38,8 @@ public final class TrainStep {
     private final int dRegEvery;
     private final double emaDecay;
     private final PerceptualLoss perceptual;
+    /** Told the name of each phase when it has ended (its scope closed); for memory reports. */
+    private Consumer<String> phaseEnded = phase -> { };
 
     public TrainStep(Generator g, Encoder e, Discriminator d, Generator gEma, Encoder eEma, Optimizers opt,
                      LossWeights w, double r1, int dRegEvery, double emaDecay, PerceptualLoss perceptual) {
@@ -53,6 +56,11 @@ public final class TrainStep {
         this.perceptual = perceptual;
     }
 
+    /** Calls listener with "g_step", "d_step", "r1_step", "reconstruction_step" or "ema" as each phase ends. */
+    public void onPhaseEnd(Consumer<String> listener) {
+        this.phaseEnded = listener;
+    }
+
     /**
      * Runs iteration i on a real batch with noise zG (G step) and zD (D step); returns the losses,
      * read from the device once, at the end.
@@ -63,13 +71,20 @@ public final class TrainStep {
         try (Scope iteration = Scope.open()) {
             d.setRequiresGrad(false);
             generatorStep(zG, readout);
+            phaseEnded.accept("g_step");
             d.setRequiresGrad(true);
             discriminatorStep(real, zD, readout);
-            if (i % dRegEvery == 0) r1Step(real, readout);
+            phaseEnded.accept("d_step");
+            if (i % dRegEvery == 0) {
+                r1Step(real, readout);
+                phaseEnded.accept("r1_step");
+            }
             d.setRequiresGrad(false);
             reconstructionStep(real, readout);
+            phaseEnded.accept("reconstruction_step");
             Ema.accumulate(gEma, g, emaDecay);
             Ema.accumulate(eEma, e, emaDecay);
+            phaseEnded.accept("ema");
             raw = readout.read();
         }
         // The logged d and e_rec are the official totals (weights aside): sums of their terms.
