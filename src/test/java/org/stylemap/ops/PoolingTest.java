@@ -99,6 +99,47 @@ class PoolingTest {
         assertGradOk(t -> Pooling.avgPool2d(t[0], k, stride, pad), x);
     }
 
+    /** Naive average over the covered pixels only (count_include_pad=False). */
+    static double[] avgExcludePadRef(double[] x, int[] xs, int k, int stride, int pad) {
+        int planes = xs[0] * xs[1], h = xs[2], w = xs[3];
+        int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+        double[] y = new double[planes * oh * ow];
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    double acc = 0;
+                    int count = 0;
+                    for (int a = 0; a < k; a++)
+                        for (int b = 0; b < k; b++) {
+                            int r = i * stride + a - pad, c = j * stride + b - pad;
+                            if (r < 0 || r >= h || c < 0 || c >= w) continue;
+                            acc += x[(p * h + r) * w + c];
+                            count++;
+                        }
+                    y[(p * oh + i) * ow + j] = acc / count;
+                }
+        return y;
+    }
+
+    // n, c, h, w, k, stride, pad
+    @ParameterizedTest
+    @CsvSource({"1, 2, 4, 4, 3, 1, 1", "2, 1, 5, 7, 3, 2, 1", "1, 3, 1, 1, 3, 1, 1", "1, 1, 6, 5, 5, 2, 2", "1, 1, 3, 3, 2, 2, 0"})
+    void avgPool2dExcludePad(int n, int c, int h, int w, int k, int stride, int pad) {
+        Tensor x = randn(7 * n + c + h + w + k + stride + pad, n, c, h, w);
+        Tensor y = Pooling.avgPool2dExcludePad(x, k, stride, pad);
+        int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+        assertShape(y, n, c, oh, ow);
+        assertClose(avgExcludePadRef(x.toDoubleArray(), x.shape(), k, stride, pad), y, 1e-14);
+        assertGradOk(t -> Pooling.avgPool2dExcludePad(t[0], k, stride, pad), x);
+    }
+
+    @Test
+    void avgPoolExcludePadOfAConstantIsTheConstant() {
+        // the property the FID Inception relies on: borders are not darkened by the zero padding
+        Tensor y = Pooling.avgPool2dExcludePad(of(new double[] {2.5, 2.5, 2.5, 2.5, 2.5, 2.5}, 1, 1, 2, 3), 3, 1, 1);
+        assertArrayEquals(new double[] {2.5, 2.5, 2.5, 2.5, 2.5, 2.5}, y.toDoubleArray(), 1e-15);
+    }
+
     @Test
     void avgPoolSecondOrder() {
         assertSecondOk(t -> Pooling.avgPool2d(t[0], 2, 2, 0).square(), randn(5, 1, 2, 4, 5));
