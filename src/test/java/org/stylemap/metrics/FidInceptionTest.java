@@ -2,14 +2,12 @@ package org.stylemap.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jhdf.api.WritableGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.autograd.GradMode;
@@ -24,36 +22,6 @@ import org.stylemap.tensor.Tensor;
 class FidInceptionTest {
     @TempDir
     Path tmp;
-
-    /** Random weights for every key of a network, with BatchNorm statistics far from the identity. */
-    static Map<String, double[]> randomWeights(FidInception net, long seed) {
-        Random r = new Random(seed);
-        Map<String, double[]> w = new LinkedHashMap<>();
-        net.stateDict().forEach((k, t) -> {
-            double[] v = new double[(int) t.numel()];
-            int[] s = t.shape();
-            for (int i = 0; i < v.length; i++)
-                v[i] = k.endsWith("conv.weight") ? r.nextGaussian() * Math.sqrt(2.0 / (s[1] * s[2] * s[3]))
-                        : k.endsWith("bn.weight") || k.endsWith("running_var") ? 0.5 + r.nextDouble()
-                        : 0.2 * r.nextGaussian();
-            w.put(k, v);
-        });
-        return w;
-    }
-
-    static Map<String, int[]> shapes(FidInception net) {
-        Map<String, int[]> s = new LinkedHashMap<>();
-        net.stateDict().forEach((k, t) -> s.put(k, t.shape()));
-        return s;
-    }
-
-    /** Writes weights in the documented layout (group /fid_inception, float32 like the recipe unless f64). */
-    static void write(Path file, Map<String, double[]> w, Map<String, int[]> shapes, DType dtype) {
-        H5.writeAtomically(file, f -> {
-            WritableGroup g = f.putGroup(FidInception.H5_GROUP);
-            w.forEach((k, v) -> H5.put(g, k, Tensor.of(dtype, Device.CPU, v, shapes.get(k))));
-        });
-    }
 
     @Test
     void keysShapesAndOrderFollowTheRecipesKeyList() throws Exception {
@@ -71,15 +39,15 @@ class FidInceptionTest {
     @Test
     void matchesTheNaiveFloat64Reference() {
         FidInception shape = new FidInception(new Init(DType.F64, Device.CPU, new Rng(0)), 16);
-        Map<String, double[]> w = randomWeights(shape, 5);
+        Map<String, double[]> w = InceptionWeights.random(shape, 5);
         Path file = tmp.resolve("narrow.h5");
-        write(file, w, shapes(shape), DType.F64);
+        InceptionWeights.write(file, w, InceptionWeights.shapes(shape), DType.F64);
         FidInception net = FidInception.load(file, DType.F64, Device.CPU, 16);
-        FidInceptionReference ref = new FidInceptionReference(w, shapes(shape));
+        FidInceptionReference ref = new FidInceptionReference(w, InceptionWeights.shapes(shape));
 
         int n = 2, h = 37, wd = 45;
         double[] img = new double[n * 3 * h * wd];
-        Random r = new Random(9);
+        java.util.Random r = new java.util.Random(9);
         for (int i = 0; i < img.length; i++) img[i] = 2 * r.nextDouble() - 1;
         double[] got;
         try (GradMode off = GradMode.off()) {
@@ -120,13 +88,13 @@ class FidInceptionTest {
     @Test
     void loadRefusesDamagedFilesNamingTheKey() {
         FidInception shape = new FidInception(new Init(DType.F32, Device.CPU, new Rng(0)), 16);
-        Map<String, double[]> w = randomWeights(shape, 1);
-        Map<String, int[]> s = shapes(shape);
+        Map<String, double[]> w = InceptionWeights.random(shape, 1);
+        Map<String, int[]> s = InceptionWeights.shapes(shape);
 
         Map<String, double[]> missing = new LinkedHashMap<>(w);
         missing.remove("Mixed_6b.branch7x7_2.bn.running_var");
         Path a = tmp.resolve("missing.h5");
-        write(a, missing, s, DType.F32);
+        InceptionWeights.write(a, missing, s, DType.F32);
         assertMessage(a, "missing key 'Mixed_6b.branch7x7_2.bn.running_var'");
 
         Map<String, double[]> extra = new LinkedHashMap<>(w);
@@ -134,14 +102,14 @@ class FidInceptionTest {
         Map<String, int[]> s2 = new LinkedHashMap<>(s);
         s2.put("fc.weight", new int[] {2});
         Path b = tmp.resolve("extra.h5");
-        write(b, extra, s2, DType.F32);
+        InceptionWeights.write(b, extra, s2, DType.F32);
         assertMessage(b, "unexpected key 'fc.weight'");
 
         Map<String, int[]> transposed = new LinkedHashMap<>(s);
         int[] k = transposed.get("Mixed_7b.branch3x3_2a.conv.weight").clone();
         transposed.put("Mixed_7b.branch3x3_2a.conv.weight", new int[] {k[0], k[1], k[3], k[2]}); // 3x1 instead of 1x3
         Path c = tmp.resolve("shape.h5");
-        write(c, w, transposed, DType.F32);
+        InceptionWeights.write(c, w, transposed, DType.F32);
         assertMessage(c, "'Mixed_7b.branch3x3_2a.conv.weight' has shape");
 
         Path d = tmp.resolve("nogroup.h5");
@@ -159,15 +127,15 @@ class FidInceptionTest {
     @Test
     void weightsHashIdentifiesTheValuesWhateverTheirDtype() {
         FidInception shape = new FidInception(new Init(DType.F32, Device.CPU, new Rng(0)), 16);
-        Map<String, double[]> w = randomWeights(shape, 2);
+        Map<String, double[]> w = InceptionWeights.random(shape, 2);
         Path f32 = tmp.resolve("a.h5"), f64 = tmp.resolve("b.h5"), changed = tmp.resolve("c.h5");
-        write(f32, w, shapes(shape), DType.F32);
-        write(f64, w, shapes(shape), DType.F64);
+        InceptionWeights.write(f32, w, InceptionWeights.shapes(shape), DType.F32);
+        InceptionWeights.write(f64, w, InceptionWeights.shapes(shape), DType.F64);
         Map<String, double[]> w2 = new LinkedHashMap<>(w);
         double[] v = w2.get("Mixed_7c.branch_pool.bn.bias").clone();
         v[3] += 1e-3;
         w2.put("Mixed_7c.branch_pool.bn.bias", v);
-        write(changed, w2, shapes(shape), DType.F32);
+        InceptionWeights.write(changed, w2, InceptionWeights.shapes(shape), DType.F32);
         String h = FidInception.load(f32, DType.F32, Device.CPU, 16).weightsHash();
         assertEquals(64, h.length());
         assertEquals(h, FidInception.load(f64, DType.F64, Device.CPU, 16).weightsHash());
