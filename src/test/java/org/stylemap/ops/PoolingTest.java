@@ -11,23 +11,34 @@ import org.stylemap.tensor.Tensor;
 
 class PoolingTest {
 
-    /** Naive pooling; max (padding is -inf) or average (padding counts as zero, divisor k*k). */
-    static double[] poolRef(double[] x, int[] xs, int k, int stride, int pad, boolean max) {
+    enum Kind { MAX, AVG, AVG_EXCLUDE_PAD }
+
+    /**
+     * Naive pooling: max (padding is -inf), average (padding counts as zero, divisor k*k), or average
+     * over the covered pixels only (count_include_pad=False).
+     */
+    static double[] poolRef(double[] x, int[] xs, int k, int stride, int pad, Kind kind) {
         int planes = xs[0] * xs[1], h = xs[2], w = xs[3];
         int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
         double[] y = new double[planes * oh * ow];
         for (int p = 0; p < planes; p++)
             for (int i = 0; i < oh; i++)
                 for (int j = 0; j < ow; j++) {
-                    double acc = max ? Double.NEGATIVE_INFINITY : 0;
+                    double acc = kind == Kind.MAX ? Double.NEGATIVE_INFINITY : 0;
+                    int covered = 0;
                     for (int a = 0; a < k; a++)
                         for (int b = 0; b < k; b++) {
                             int r = i * stride + a - pad, c = j * stride + b - pad;
                             if (r < 0 || r >= h || c < 0 || c >= w) continue;
                             double v = x[(p * h + r) * w + c];
-                            acc = max ? Math.max(acc, v) : acc + v;
+                            acc = kind == Kind.MAX ? Math.max(acc, v) : acc + v;
+                            covered++;
                         }
-                    y[(p * oh + i) * ow + j] = max ? acc : acc / (k * k);
+                    y[(p * oh + i) * ow + j] = switch (kind) {
+                        case MAX -> acc;
+                        case AVG -> acc / (k * k);
+                        case AVG_EXCLUDE_PAD -> acc / covered;
+                    };
                 }
         return y;
     }
@@ -41,7 +52,7 @@ class PoolingTest {
         Tensor y = Pooling.maxPool2d(x, k, stride, pad);
         int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
         assertShape(y, n, c, oh, ow);
-        assertClose(poolRef(x.toDoubleArray(), x.shape(), k, stride, pad, true), y, 0);
+        assertClose(poolRef(x.toDoubleArray(), x.shape(), k, stride, pad, Kind.MAX), y, 0);
         assertGradOk(t -> Pooling.maxPool2d(t[0], k, stride, pad), x);
         assertGradOk(t -> Pooling.maxPool2d(t[0].exp(), k, stride, pad), x);   // monotone: keeps values distinct
     }
@@ -73,7 +84,7 @@ class PoolingTest {
     void maxPoolOfStridedView() {
         Tensor x = distinct(3, 1, 2, 6, 5);
         Tensor v = x.transpose(2, 3);
-        assertClose(poolRef(v.contiguous().toDoubleArray(), v.shape(), 2, 2, 0, true), Pooling.maxPool2d(v, 2, 2, 0), 0);
+        assertClose(poolRef(v.contiguous().toDoubleArray(), v.shape(), 2, 2, 0, Kind.MAX), Pooling.maxPool2d(v, 2, 2, 0), 0);
         assertGradOk(t -> Pooling.maxPool2d(t[0].transpose(2, 3), 2, 2, 0), x);
     }
 
@@ -95,30 +106,8 @@ class PoolingTest {
         Tensor y = Pooling.avgPool2d(x, k, stride, pad);
         int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
         assertShape(y, n, c, oh, ow);
-        assertClose(poolRef(x.toDoubleArray(), x.shape(), k, stride, pad, false), y, 1e-14);
+        assertClose(poolRef(x.toDoubleArray(), x.shape(), k, stride, pad, Kind.AVG), y, 1e-14);
         assertGradOk(t -> Pooling.avgPool2d(t[0], k, stride, pad), x);
-    }
-
-    /** Naive average over the covered pixels only (count_include_pad=False). */
-    static double[] avgExcludePadRef(double[] x, int[] xs, int k, int stride, int pad) {
-        int planes = xs[0] * xs[1], h = xs[2], w = xs[3];
-        int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
-        double[] y = new double[planes * oh * ow];
-        for (int p = 0; p < planes; p++)
-            for (int i = 0; i < oh; i++)
-                for (int j = 0; j < ow; j++) {
-                    double acc = 0;
-                    int count = 0;
-                    for (int a = 0; a < k; a++)
-                        for (int b = 0; b < k; b++) {
-                            int r = i * stride + a - pad, c = j * stride + b - pad;
-                            if (r < 0 || r >= h || c < 0 || c >= w) continue;
-                            acc += x[(p * h + r) * w + c];
-                            count++;
-                        }
-                    y[(p * oh + i) * ow + j] = acc / count;
-                }
-        return y;
     }
 
     // n, c, h, w, k, stride, pad
@@ -129,7 +118,7 @@ class PoolingTest {
         Tensor y = Pooling.avgPool2dExcludePad(x, k, stride, pad);
         int oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
         assertShape(y, n, c, oh, ow);
-        assertClose(avgExcludePadRef(x.toDoubleArray(), x.shape(), k, stride, pad), y, 1e-14);
+        assertClose(poolRef(x.toDoubleArray(), x.shape(), k, stride, pad, Kind.AVG_EXCLUDE_PAD), y, 1e-14);
         assertGradOk(t -> Pooling.avgPool2dExcludePad(t[0], k, stride, pad), x);
     }
 
