@@ -88,6 +88,8 @@ class EvalCommandTest {
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown metric 'bogus'"), bad.err());
         assertEquals(2, run("eval", "--ckpt", ckpt.toString()).code());
+        Result help = run("eval", "--help");
+        assertTrue(help.code() == 0 && help.out().contains("--local-edit") && help.out().contains("--fid-preprocess"), help.out());
         Result few = run("eval", "--ckpt", ckpt.toString(), "--dataset", data.toString(), "--metrics", "recon", "--n", "1");
         assertTrue(few.code() != 0 && few.err().contains("--n must be at least 2"), few.err());
     }
