@@ -16,7 +16,7 @@ import org.stylemap.tensor.Device;
 
 /** `stylemap eval`: the paper's metrics for a checkpoint on a prepared dataset (library: {@link Evaluation}). */
 final class EvalCommand extends Command {
-    private static final String ALL = "fid,fid_recon,recon,local_edit,runtime";
+    private static final String ALL = "fid,fid_recon,fid_lerp,recon,local_edit,runtime";
 
     @Override String name() { return "eval"; }
 

@@ -26,6 +26,8 @@ public final class Evaluation {
         FID("fid"),
         /** FID of reconstructed validation images against the training split. */
         FID_RECON("fid_recon"),
+        /** FID of images interpolated between projected validation images (the paper's FID_lerp). */
+        FID_LERP("fid_lerp"),
         /** MSE and LPIPS of reconstructed validation images. */
         RECON("recon"),
         /** MSE_src and MSE_ref of local edits. */
@@ -78,7 +80,7 @@ public final class Evaluation {
 
     /** Refuses, with one line each, what the requested metrics would miss. */
     public static void checkInputs(Options o) {
-        boolean fid = o.metrics().contains(Metric.FID) || o.metrics().contains(Metric.FID_RECON);
+        boolean fid = usesInception(o.metrics());
         if (fid && !Files.isRegularFile(o.inceptionWeights()))
             throw new IllegalArgumentException("fid needs the FID Inception weights, and " + o.inceptionWeights()
                     + " does not exist: export pytorch-fid's pt_inception-2015-12-05 weights with the h5py recipe in docs/FID.md"
@@ -103,7 +105,7 @@ public final class Evaluation {
         DType dtype = m.dtype();
         int nVal = Math.min(o.n(), data.count(Split.VAL));
 
-        if (o.metrics().contains(Metric.FID) || o.metrics().contains(Metric.FID_RECON)) {
+        if (usesInception(o.metrics())) {
             FidInception net = FidInception.load(o.inceptionWeights(), o.inceptionDtype(), o.device());
             Fid fid = new Fid(net, o.preprocess(), o.batch(), o.device(), log);
             r.describe("inception_weights_sha256", net.weightsHash());
@@ -120,6 +122,13 @@ public final class Evaluation {
                 double v = fid.distance("fid_recon: reconstructions", nVal,
                         Fid.reconstructed(m.g(), m.e(), data, Split.VAL, dtype, o.device()), real);
                 r.add("fid_recon", v, nVal, "val reconstructions vs " + nTrain + " train images");
+            }
+            if (o.metrics().contains(Metric.FID_LERP)) {
+                if (nVal < 2) throw new IllegalArgumentException(data.file() + ": fid_lerp needs at least 2 validation images");
+                int[] shape = new int[4];
+                double[] w = Fid.project(m.e(), data, Split.VAL, nVal, o.batch(), dtype, o.device(), shape);
+                double v = fid.distance("fid_lerp: interpolations", o.n(), Fid.interpolated(m.g(), w, shape, o.seed(), dtype, o.device()), real);
+                r.add("fid_lerp", v, o.n(), "between " + nVal + " projected val images vs " + nTrain + " train images");
             }
         }
         if (o.metrics().contains(Metric.RECON)) {
@@ -156,6 +165,10 @@ public final class Evaluation {
             r.add("edit_ms", t.editMs(), t.repeats(), where);
         }
         return r;
+    }
+
+    private static boolean usesInception(EnumSet<Metric> metrics) {
+        return metrics.contains(Metric.FID) || metrics.contains(Metric.FID_RECON) || metrics.contains(Metric.FID_LERP);
     }
 
     /** The default place of the Inception weights: weights/pt_inception-2015-12-05.h5 under the project folder. */

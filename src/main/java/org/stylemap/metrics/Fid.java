@@ -94,6 +94,55 @@ public final class Fid {
     }
 
     /**
+     * Images of stylemaps interpolated between random pairs of projected photos (the paper's
+     * FID_lerp, official generate.py --mixing_type w_interpolation): image i decodes
+     * lambda * w[a] + (1 - lambda) * w[b] for a, b drawn with replacement from the projections and
+     * lambda uniform in [0, 1), all from seed; rounded to 8 bits as the official images are saved.
+     *
+     * @param stylemaps the projections, row-major [count, C, S, S] on the host
+     */
+    public static ImageBatches interpolated(Generator g, double[] stylemaps, int[] stylemapShape, long seed, DType dtype, Device device) {
+        java.util.Random r = new java.util.Random(seed);
+        int count = stylemapShape[0], size = stylemaps.length / count;
+        return (from, k) -> {
+            double[] w = new double[k * size];
+            for (int i = 0; i < k; i++) {
+                int a = r.nextInt(count), b = r.nextInt(count);
+                double lambda = r.nextDouble();
+                for (int j = 0; j < size; j++)
+                    w[i * size + j] = lambda * stylemaps[a * size + j] + (1 - lambda) * stylemaps[b * size + j];
+            }
+            int[] shape = stylemapShape.clone();
+            shape[0] = k;
+            return EightBit.round(g.synthesize(Tensor.of(dtype, device, w, shape)));
+        };
+    }
+
+    /** The encoder's stylemaps of images [0, n) of a split, on the host ([n, C, S, S] row-major; shape in shapeOut). */
+    public static double[] project(Encoder e, ImageDataset data, Split split, int n, int batch, DType dtype, Device device,
+                                   int[] shapeOut) {
+        ImageBatches real = dataset(data, split, dtype, device);
+        double[] out = null;
+        try (GradMode off = GradMode.off()) {
+            for (int from = 0; from < n; from += batch) {
+                int k = Math.min(batch, n - from);
+                try (Scope s = Scope.open()) {
+                    Tensor w = e.forward(real.get(from, k));
+                    double[] v = w.toDoubleArray();
+                    if (out == null) {
+                        out = new double[n * (v.length / k)];
+                        int[] ws = w.shape();
+                        ws[0] = n;
+                        System.arraycopy(ws, 0, shapeOut, 0, 4);
+                    }
+                    System.arraycopy(v, 0, out, from * (v.length / k), v.length);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
      * Statistics of the first n images of a dataset split, from the cache file when it holds them
      * for this network and preprocessing; otherwise computed and written there.
      *

@@ -46,7 +46,7 @@ class EvalCommandTest {
         Result r = run("eval", "--ckpt", ckpt.toString(), "--dataset", data.toString(), "--n", "3", "--batch", "2",
                 "--inception-weights", weights.toString());
         assertEquals(0, r.code(), r.err() + r.out());
-        for (String metric : List.of("fid ", "fid_recon ", "mse ", "mse_src ", "mse_ref ", "projection_ms ", "edit_ms "))
+        for (String metric : List.of("fid ", "fid_recon ", "fid_lerp ", "mse ", "mse_src ", "mse_ref ", "projection_ms ", "edit_ms "))
             assertTrue(r.out().contains("\n" + metric), metric + " missing in:\n" + r.out());
         assertTrue(r.out().contains("recon reports MSE only"), r.out());
         Path csv = dir.resolve("ckpt-000000.eval.csv"), json = dir.resolve("ckpt-000000.eval.json");
