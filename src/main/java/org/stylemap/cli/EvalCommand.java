@@ -1,6 +1,7 @@
 package org.stylemap.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
@@ -59,13 +60,13 @@ final class EvalCommand extends Command {
         Checkpoint.Inference m = Checkpoint.loadInference(ckpt);
         // The device is chosen here: the CPU until `--device` is wired through every command.
         Device device = Device.CPU;
-        String lpips = cl.getOptionValue("lpips-weights", m.config().get("lpips_weights"));
+        Path lpips = lpipsWeights(cl, m, out);
         Evaluation.Options o;
         try {
             o = new Evaluation.Options(Evaluation.Metric.parseList(cl.getOptionValue("metrics", ALL)), n, batch, device,
                     DType.parse(cl.getOptionValue("dtype", "f32")),
                     cl.hasOption("inception-weights") ? Path.of(cl.getOptionValue("inception-weights")) : Evaluation.defaultInceptionWeights(),
-                    lpips.isEmpty() ? null : Path.of(lpips), cl.hasOption("fid-stats") ? Path.of(cl.getOptionValue("fid-stats")) : null,
+                    lpips, cl.hasOption("fid-stats") ? Path.of(cl.getOptionValue("fid-stats")) : null,
                     FidInception.Preprocess.parse(cl.getOptionValue("fid-preprocess", "pytorch_fid")),
                     cl.hasOption("local-edit") ? Path.of(cl.getOptionValue("local-edit")) : null, space.equals("w_plus"),
                     Args.intValue(cl, "seed", 0), 10);
@@ -82,5 +83,20 @@ final class EvalCommand extends Command {
         out.println("wrote " + files.get(0) + " and " + files.get(1) + (files.get(0).getFileName().toString().contains(".eval-")
                 ? " (earlier results beside the checkpoint are kept)" : ""));
         return 0;
+    }
+
+    /**
+     * --lpips-weights (which must exist), else the checkpoint's lpips_weights when that file is found
+     * (as given, or under the project folder like training resolves it), else none.
+     */
+    private static Path lpipsWeights(CommandLine cl, Checkpoint.Inference m, PrintStream out) {
+        if (cl.hasOption("lpips-weights")) return Path.of(cl.getOptionValue("lpips-weights"));
+        String configured = m.config().get("lpips_weights");
+        if (configured.isEmpty()) return null;
+        Path p = Path.of(configured), home = Path.of(System.getProperty("stylemap.home", ".")).resolve(configured);
+        if (Files.isRegularFile(p)) return p;
+        if (!p.isAbsolute() && Files.isRegularFile(home)) return home;
+        out.println("[eval] note: the checkpoint's lpips_weights " + configured + " is not here; pass --lpips-weights FILE for LPIPS");
+        return null;
     }
 }

@@ -85,7 +85,7 @@ public final class Evaluation {
             throw new IllegalArgumentException("fid needs the FID Inception weights, and " + o.inceptionWeights()
                     + " does not exist: export pytorch-fid's pt_inception-2015-12-05 weights with the h5py recipe in docs/FID.md"
                     + " (or name the file with --inception-weights)");
-        if (o.lpipsWeights() != null && !Files.isRegularFile(o.lpipsWeights()))
+        if (o.metrics().contains(Metric.RECON) && o.lpipsWeights() != null && !Files.isRegularFile(o.lpipsWeights()))
             throw new IllegalArgumentException("recon's LPIPS needs " + o.lpipsWeights()
                     + ", which does not exist: export the VGG16 + LPIPS weights with the recipe in docs/LPIPS.md");
         if (o.localEditDir() != null && o.metrics().contains(Metric.LOCAL_EDIT) && !Files.isDirectory(o.localEditDir()))
