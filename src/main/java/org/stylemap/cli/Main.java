@@ -19,6 +19,7 @@ public final class Main {
         register(new GenerateCommand());
         register(new EditCommand());
         register(new VerifyParityCommand());
+        register(new EvalCommand());
     }
 
     private static void register(Command c) {

@@ -64,6 +64,9 @@ public final class TrainConfig {
         key("val_interval", Type.INT, "10000", "iterations between validations");
         key("val_images", Type.INT, "64", "validation images used at each validation");
         key("log_interval", Type.INT, "10", "iterations between progress lines and metric rows");
+        key("fid_interval", Type.INT, "0", "iterations between FID measurements (a multiple of log_interval; 0 = off)");
+        key("fid_images", Type.INT, "1000", "generated images (and training images) per FID measurement");
+        key("inception_weights", Type.STRING, "weights/pt_inception-2015-12-05.h5", "FID Inception weights (docs/FID.md)");
     }
 
     private final Map<String, String> values;

@@ -17,6 +17,7 @@ import org.stylemap.data.Loader;
 import org.stylemap.data.Split;
 import org.stylemap.io.Checkpoint;
 import org.stylemap.memory.Scope;
+import org.stylemap.metrics.TrainingFid;
 import org.stylemap.nn.Ema;
 import org.stylemap.ops.Losses;
 import org.stylemap.tensor.Tensor;
@@ -34,6 +35,8 @@ public final class Trainer {
     private static final int GRID = 8;
 
     private final TrainingState state;
+    /** COLUMNS, plus "fid" when fid_interval is on (a run without it keeps the header it always had). */
+    private final List<String> columns;
     private final Path out;
     private final PrintStream log;
     private final long iterations;
@@ -42,6 +45,8 @@ public final class Trainer {
     /** A fresh run, or a resumed one when state comes from a checkpoint. */
     public Trainer(TrainingState state, Path out, long iterations, PrintStream log) {
         this.state = state;
+        this.columns = state.config.getInt("fid_interval") > 0
+                ? java.util.stream.Stream.concat(COLUMNS.stream(), java.util.stream.Stream.of("fid")).toList() : COLUMNS;
         this.out = out;
         this.iterations = iterations;
         this.log = log;
@@ -86,7 +91,8 @@ public final class Trainer {
             Tensor sampleZ = Scope.untracked(() -> Tensor.randn(new Rng(c.getInt("seed") + 7919L),
                     state.dtype, state.device, GRID, state.model.latentChannelSize()));
             Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(state.dtype, state.device)) : null;
-            MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), COLUMNS, state.iteration);
+            TrainingFid fid = fidTracker(c, data);
+            MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), columns, state.iteration);
             log.printf("[train] %s: %d train / %d val images of %dx%d; G %.2fM, E %.2fM, D %.2fM parameters; %s; from iteration %d to %d%n",
                     data.file(), data.count(Split.TRAIN), data.count(Split.VAL), size, size, state.g.parameterCount() / 1e6,
                     state.e.parameterCount() / 1e6, state.d.parameterCount() / 1e6, state.dtype.label, state.iteration, iterations);
@@ -131,8 +137,9 @@ public final class Trainer {
                     sums.forEach((k, v) -> row.put(k, v / counts.get(k)));
                     row.put("images_per_s", ips);
                     if (validating) row.putAll(validate(data, perceptual));
+                    if (fid != null && (done % c.getInt("fid_interval") == 0 || last)) row.put("fid", fid.measure(state.gEma));
                     metrics.append(done, row);
-                    LossPlot.write(out.resolve("losses.png"), COLUMNS.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
+                    LossPlot.write(out.resolve("losses.png"), columns.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
                     log.println(progressLine(done, row, ips, (iterations - done) * (now - t0) / 1e9 / Math.max(1, done - startIt)));
                     sums.clear();
                     counts.clear();
@@ -155,6 +162,16 @@ public final class Trainer {
         Path p = out.resolve(name);
         Checkpoint.save(state, p);
         return p;
+    }
+
+    /** The FID measurement of fid_interval, or null when it is off. */
+    private TrainingFid fidTracker(TrainConfig c, ImageDataset data) {
+        int interval = c.getInt("fid_interval");
+        if (interval <= 0) return null;
+        if (interval % c.getInt("log_interval") != 0)
+            throw new IllegalArgumentException("key 'fid_interval' (" + interval + ") must be a multiple of log_interval ("
+                    + c.getInt("log_interval") + "): FID is logged with the metric rows");
+        return TrainingFid.start(resolve(c.get("inception_weights")), c.getInt("fid_images"), c.getInt("batch"), data, state.device, log);
     }
 
     /** Reconstruction MSE (and LPIPS) of the EMA encoder + generator over the validation split. */
@@ -183,7 +200,7 @@ public final class Trainer {
 
     private String progressLine(long done, Map<String, Double> row, double ips, double etaSeconds) {
         StringBuilder sb = new StringBuilder(String.format("[train] it %d/%d |", done, iterations));
-        for (String k : COLUMNS) {
+        for (String k : columns) {
             Double v = row.get(k);
             if (v != null && !k.equals("images_per_s")) sb.append(String.format(" %s %.4g", k, v));
         }
