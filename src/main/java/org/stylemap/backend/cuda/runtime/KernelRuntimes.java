@@ -32,11 +32,12 @@ public final class KernelRuntimes {
     }
 
     public static Availability emulatorAvailability(KernelBundle bundle) {
+        String missing = bundle.emulatorMissing();
+        if (missing != null) return Availability.no("kernels not built (" + missing + ")");
         try {
             return Availability.yes(emulator(bundle).describe());
-        } catch (KernelRuntimeException e) {
-            String missing = bundle.emulatorMissing();
-            return Availability.no(missing != null ? "kernels not built (" + missing + ")" : e.getMessage());
+        } catch (RuntimeException e) { // the library does not load here (another platform, a damaged file)
+            return Availability.no("the emulator library does not load: " + e.getMessage());
         }
     }
 
@@ -45,7 +46,11 @@ public final class KernelRuntimes {
             DriverRuntime open = DRIVERS.get(bundle.folder());
             if (open != null) return Availability.yes(open.describe());
         }
-        return DriverRuntime.availability(bundle);
+        try {
+            return DriverRuntime.availability(bundle);
+        } catch (KernelRuntimeException e) { // a driver call failed while describing the device
+            return Availability.no(e.getMessage());
+        }
     }
 
     /** "cuda" and "cuda-emu" with one line each for the product's kernels. */

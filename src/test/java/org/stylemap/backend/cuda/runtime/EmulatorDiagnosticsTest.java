@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,7 +81,7 @@ class EmulatorDiagnosticsTest {
                     + "missing lanes 0xffff0000)", e.getMessage());
             // the emulator is usable again after a failed launch
             float[] x = new float[64];
-            java.util.Arrays.fill(x, 2f);
+            Arrays.fill(x, 2f);
             rt.launch(rt.function("emu_sync", "block_sum"), Dim3.of(1), Dim3.of(64), 0, new KernelArgs().ptr(d.floats(x)).ptr(out).i32(64));
             assertEquals(128f, d.floats(out, 1)[0]);
         }

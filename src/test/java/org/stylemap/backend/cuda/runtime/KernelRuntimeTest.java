@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -62,7 +63,7 @@ class KernelRuntimeTest {
             for (int bz = 0; bz < 2; bz++) for (int by = 0; by < 2; by++) for (int bx = 0; bx < 3; bx++)
                 for (int tz = 0; tz < 2; tz++) for (int ty = 0; ty < 3; ty++) for (int tx = 0; tx < 4; tx++) {
                     int[] expected = {tx, ty, tz, bx, by, bz, 4, 3, 2, 3, 2, 2};
-                    int[] actual = java.util.Arrays.copyOfRange(got, 12 * at, 12 * at + 12);
+                    int[] actual = Arrays.copyOfRange(got, 12 * at, 12 * at + 12);
                     assertArrayEquals(expected, actual, "thread " + at);
                     at++;
                 }
