@@ -1,5 +1,6 @@
 // Test kernels for block barriers: a correct shared-memory reduction, the same with a missing
-// barrier, a barrier in divergent code, a deadlock, and __syncthreads_count/and/or.
+// barrier, a barrier in divergent code, threads that exit before a barrier, a deadlock, and
+// __syncthreads_count/and/or.
 // Blocks are one-dimensional with a power-of-two blockDim.x of at most 1024.
 #include "cuda_emu.h"
 
@@ -40,6 +41,17 @@ extern "C" __global__ void divergent_barrier(float* out) {
     out[blockIdx.x * blockDim.x + t] = s[(t + 1) % blockDim.x];
 }
 
+// Threads below first return at once (they count as arrived at the barrier); the others pass
+// values through shared memory. On the emulator the fast path meets the barrier at thread first.
+extern "C" __global__ void exit_before_barrier(const float* in, float* out, int first) {
+    __shared__ float s[1024];
+    int t = threadIdx.x, i = blockIdx.x * blockDim.x + t;
+    if (t < first) return;
+    s[t] = in[i];
+    __syncthreads();
+    out[i] = s[t + 1 < (int)blockDim.x ? t + 1 : first];
+}
+
 // Lanes 0-15 wait in a full-warp shuffle for lanes 16-31, which wait at __syncthreads for them.
 extern "C" __global__ void shuffle_barrier_deadlock(float* out) {
     float v = (float)threadIdx.x;
@@ -64,5 +76,6 @@ extern "C" __global__ void barrier_votes(const int* in, int* out) {
 EMU_EXPORT(block_sum)
 EMU_EXPORT(block_sum_missing_barrier)
 EMU_EXPORT(divergent_barrier)
+EMU_EXPORT(exit_before_barrier)
 EMU_EXPORT(shuffle_barrier_deadlock)
 EMU_EXPORT(barrier_votes)

@@ -21,7 +21,7 @@ import java.nio.file.StandardCopyOption;
  * the bundle's host library is loaded through java.lang.foreign and each kernel is called through
  * its exported cuLaunchKernel-style entry. "Device" memory is host memory from the C allocator.
  * Launches run to completion before they return (blocks in parallel on the emulator's workers),
- * so {@link #synchronize} has nothing to wait for.
+ * so {@link #synchronize} has nothing to wait for; launches and copies are serialised, as on a stream.
  */
 public final class EmulatorRuntime implements KernelRuntime {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -122,22 +122,22 @@ public final class EmulatorRuntime implements KernelRuntime {
     }
 
     @Override
-    public void copyToDevice(long dst, MemorySegment src, long bytes) {
+    public synchronized void copyToDevice(long dst, MemorySegment src, long bytes) {
         MemorySegment.copy(HostMemory.checked(src, bytes), 0, device(dst, bytes), 0, bytes);
     }
 
     @Override
-    public void copyToHost(MemorySegment dst, long src, long bytes) {
+    public synchronized void copyToHost(MemorySegment dst, long src, long bytes) {
         MemorySegment.copy(device(src, bytes), 0, HostMemory.checked(dst, bytes), 0, bytes);
     }
 
     @Override
-    public void copyOnDevice(long dst, long src, long bytes) {
+    public synchronized void copyOnDevice(long dst, long src, long bytes) {
         MemorySegment.copy(device(src, bytes), 0, device(dst, bytes), 0, bytes);
     }
 
     @Override
-    public void memset(long dst, int value, long bytes) {
+    public synchronized void memset(long dst, int value, long bytes) {
         device(dst, bytes).fill((byte) value);
     }
 

@@ -71,6 +71,28 @@ class EmulatorDiagnosticsTest {
     }
 
     @Test
+    void threadsThatExitBeforeABarrierCountAsArrived() {
+        int block = 256, blocks = 3;
+        float[] x = new float[block * blocks];
+        for (int i = 0; i < x.length; i++) x[i] = i;
+        for (int first : new int[] {0, 1, 40, 255}) {
+            try (DeviceArrays d = new DeviceArrays(rt)) {
+                long out = d.alloc(4L * x.length);
+                rt.launch(rt.function("emu_sync", "exit_before_barrier"), Dim3.of(blocks), Dim3.of(block), 0,
+                        new KernelArgs().ptr(d.floats(x)).ptr(out).i32(first));
+                float[] got = d.floats(out, x.length);
+                for (int b = 0; b < blocks; b++) {
+                    for (int t = 0; t < block; t++) {
+                        int i = b * block + t;
+                        if (t < first) assertTrue(Float.isNaN(got[i]), "thread " + t + " exited and wrote nothing");
+                        else assertEquals(x[b * block + (t + 1 < block ? t + 1 : first)], got[i], "first " + first + " thread " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aDeadlockIsReportedNotHung() {
         try (DeviceArrays d = new DeviceArrays(rt)) {
             long out = d.alloc(4 * 64);
