@@ -1,4 +1,4 @@
-// Times the kernels of emu_bench.cu in the emulator library given as argument: nanoseconds per
+// Times test kernels (kernels/test/*.cu) in the emulator library given as argument: nanoseconds per
 // CUDA thread (median of 7 launches of 2^22 threads, after one warm-up) of wall time and of CPU
 // time summed over the workers (the cost; it moves less than wall time on a loaded machine), and
 // the wall time of a launch of one thread.
@@ -7,8 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <dlfcn.h>
-#include <string>
+#include <cstring>
 #include <ctime>
+#include <string>
 #include <vector>
 
 static double cpu_ns() {
@@ -25,25 +26,28 @@ int main(int argc, char** argv) {
     if (!lib) { fprintf(stderr, "%s\n", dlerror()); return 1; }
     auto workers = reinterpret_cast<int (*)(int)>(dlsym(lib, "emu_set_workers"))(0);
     int n = 1 << 22;
-    std::vector<float> x(n, 1.0f), y(n, 2.0f), out(n / 32);
-    float *px = x.data(), *py = y.data(), *po = out.data(), a = 0.5f;
+    std::vector<float> x(n, 1.0f), y(n, 2.0f), z(n);
+    std::vector<double> xd(n, 1.0), outd(n / 32);
+    float *px = x.data(), *py = y.data(), *pz = z.data();
+    double *pxd = xd.data(), *pod = outd.data();
     unsigned block[3] = {256, 1, 1}, grid[3] = {(unsigned)n / 256, 1, 1}, one[3] = {1, 1, 1};
-    struct Case { const char* name; const char* what; void* params[4]; };
+    struct Case { const char* symbol; const char* what; unsigned shared; void* params[4]; };
     Case cases[] = {
-        {"axpy", "no barrier (fast path)", {&px, &py, &a, &n}},
-        {"neighbour", "1 __syncthreads", {&px, &py, &n}},
-        {"block_sum9", "9 __syncthreads", {&px, &po, &n}},
-        {"warp_sum5", "5 __shfl_xor_sync", {&px, &po, &n}},
+        {"emu_basics__vector_add", "no barrier (fast path)", 0, {&px, &py, &pz, &n}},
+        {"emu_basics__reverse_in_blocks", "1 __syncthreads", 256 * 4, {&px, &pz, &n}},
+        {"emu_sync__block_sum", "9 __syncthreads", 0, {&px, &pz, &n}},
+        {"emu_warp__warp_sum", "5 __shfl_xor_sync", 0, {&pxd, &pod}},
     };
     printf("%d workers, %d threads per launch in blocks of 256\n", workers, n);
     for (Case& c : cases) {
-        std::string symbol = std::string("emu_launch_emu_bench__") + c.name;
+        std::string symbol = std::string("emu_launch_") + c.symbol;
         auto launch = reinterpret_cast<Launch>(dlsym(lib, symbol.c_str()));
+        const char* name = strstr(c.symbol, "__") + 2;
         std::vector<double> wall, cpu;
         for (int rep = 0; rep < 8; rep++) {
             double c0 = cpu_ns();
             auto t0 = std::chrono::steady_clock::now();
-            if (launch(grid, block, 0, c.params)) { fprintf(stderr, "%s failed\n", c.name); return 1; }
+            if (launch(grid, block, c.shared, c.params)) { fprintf(stderr, "%s failed\n", name); return 1; }
             auto t1 = std::chrono::steady_clock::now();
             double c1 = cpu_ns();
             if (!rep) continue;
@@ -52,12 +56,12 @@ int main(int argc, char** argv) {
         }
         std::sort(wall.begin(), wall.end());
         std::sort(cpu.begin(), cpu.end());
-        printf("%-11s %-24s %7.1f ns wall, %7.1f ns CPU per thread\n", c.name, c.what, wall[wall.size() / 2],
+        printf("%-18s %-24s %7.1f ns wall, %7.1f ns CPU per thread\n", name, c.what, wall[wall.size() / 2],
                cpu[cpu.size() / 2]);
     }
-    auto launch = reinterpret_cast<Launch>(dlsym(lib, "emu_launch_emu_bench__axpy"));
+    auto launch = reinterpret_cast<Launch>(dlsym(lib, "emu_launch_emu_basics__vector_add"));
     int zero = 0;
-    void* params[] = {&px, &py, &a, &zero};
+    void* params[] = {&px, &py, &pz, &zero};
     std::vector<double> us;
     for (int rep = 0; rep < 200; rep++) {
         auto t0 = std::chrono::steady_clock::now();
@@ -66,5 +70,5 @@ int main(int argc, char** argv) {
         us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
     }
     std::sort(us.begin(), us.end());
-    printf("%-11s %-24s %7.1f us wall per launch\n", "axpy", "1 thread (launch cost)", us[us.size() / 2]);
+    printf("%-18s %-24s %7.1f us wall per launch\n", "vector_add", "1 thread (launch cost)", us[us.size() / 2]);
 }
