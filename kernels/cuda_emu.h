@@ -106,7 +106,7 @@ int launch(const char* name, Invoke invoke, void* args,
            const unsigned* grid, const unsigned* block, unsigned shared_bytes);
 
 template <class T> inline uint64_t to_bits(T v) {
-    static_assert(sizeof(T) <= 8 && std::is_trivially_copyable<T>::value, "shuffle of a type over 8 bytes");
+    static_assert(sizeof(T) <= 8 && std::is_trivially_copyable<T>::value, "bit copies (shuffles) of types up to 8 bytes");
     uint64_t b = 0;
     std::memcpy(&b, &v, sizeof(T));
     return b;
@@ -124,7 +124,7 @@ struct Shuffle {
 };
 extern const WarpOp shfl_op;
 
-// Lane that shfl variants read; -1 (own value) where CUDA returns the caller's own var.
+// The lane __shfl_sync reads: src modulo width, within the caller's group of width lanes.
 inline int shfl_source(int lane, int src, int width) {
     return (lane & ~(width - 1)) + (src & (width - 1));
 }

@@ -11,8 +11,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with ldmatrix) on a small GEMM, against a float64 reference whose operands are rounded here the
  * way the hardware rounds them (TF32: to 10 mantissa bits, ties away from zero, as cvt.rna; BF16:
  * to 7 bits, ties to even). With the operands rounded alike the only difference left is float
- * accumulation, so the tolerance is 2^-20 of the sum of |terms|; the unrounded reference is shown
- * to lie outside it, so the test sees whether the operands were rounded.
+ * accumulation, so the tolerance is 2^-18 of the sum of |terms| (64 float ulps, room for the tensor
+ * cores' own accumulation; the emulator stays within 0.02 of it). The unrounded reference lies
+ * 50-300 tolerances away, and the test asserts that it lies outside, so it sees whether the
+ * operands were rounded.
  */
 class TensorCoreTest {
     private static final String SOURCE = "org.stylemap.backend.cuda.runtime.TestRuntimes#all";
@@ -51,7 +53,7 @@ class TensorCoreTest {
                     unrounded += (double) a[i * k + p] * b[p * N + j];
                     scale += Math.abs(ra * rb);
                 }
-                double tolerance = Math.scalb(scale, -20);
+                double tolerance = Math.scalb(scale, -18);
                 worstRounded = Math.max(worstRounded, Math.abs(got[i * N + j] - rounded) / tolerance);
                 worstUnrounded = Math.max(worstUnrounded, Math.abs(got[i * N + j] - unrounded) / tolerance);
             }
