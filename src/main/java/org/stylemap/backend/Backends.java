@@ -3,6 +3,7 @@ package org.stylemap.backend;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.stylemap.backend.cpu.CpuBackend;
+import org.stylemap.backend.cuda.runtime.KernelRuntimes;
 import org.stylemap.tensor.Device;
 
 /** The registry of backends by device: where a device named on the command line becomes a backend. */
@@ -30,7 +31,7 @@ public final class Backends {
     public static Map<String, String> describeAll() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("cpu", CPU.describe());
-        m.put("cuda", "unavailable: " + cudaStatus());
+        m.putAll(KernelRuntimes.describeAll()); // the kernel runtimes under the CUDA backend to come
         return m;
     }
 }
