@@ -1,9 +1,10 @@
 package org.stylemap.edit;
 
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.stylemap.data.ImageFiles;
-import org.stylemap.data.Resampler;
-import org.stylemap.data.RgbImage;
+import org.stylemap.data.Preparer;
+import org.stylemap.data.SquareImage;
 import org.stylemap.data.UnreadableImageException;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
@@ -13,16 +14,17 @@ import org.stylemap.tensor.Tensor;
 public final class Photos {
     private Photos() {}
 
-    /** A photo as [1, 3, size, size] in [-1, 1]. */
-    public static Tensor load(Path file, int size, DType dtype) {
-        RgbImage img;
+    /** A photo as [1, 3, size, size] in [-1, 1]; warn hears of a photo smaller than size. */
+    public static Tensor load(Path file, int size, DType dtype, Consumer<String> warn) {
+        SquareImage sq;
         try {
-            img = ImageFiles.read(file);
+            sq = SquareImage.of(ImageFiles.read(file), Preparer.Crop.CENTER, size);
         } catch (UnreadableImageException e) {
             throw new IllegalArgumentException(file + ": " + e.reason());
         }
-        RgbImage sq = Resampler.resize(img.centerCropSquare(), size, size);
-        float[] p = sq.planes();
+        if (sq.upscaled() != null)
+            warn.accept("warning: " + file + " (" + sq.upscaled() + ") is smaller than the model's " + size + "x" + size + " and was enlarged");
+        float[] p = sq.image().planes();
         double[] v = new double[p.length];
         for (int i = 0; i < p.length; i++) v[i] = p[i] / 127.5 - 1;
         return Tensor.of(dtype, Device.CPU, v, 1, 3, size, size);
@@ -32,8 +34,8 @@ public final class Photos {
      * An editing mask [1, size, size] from an image: 1 where it is brighter than mid-grey (the region
      * taken from the reference), -1 elsewhere, the official code's convention.
      */
-    public static Tensor mask(Path file, int size, DType dtype) {
-        Tensor rgb = load(file, size, dtype);
+    public static Tensor mask(Path file, int size, DType dtype, Consumer<String> warn) {
+        Tensor rgb = load(file, size, dtype, warn);
         double[] v = rgb.toDoubleArray(), m = new double[size * size];
         for (int i = 0; i < m.length; i++) m[i] = (v[i] + v[m.length + i] + v[2 * m.length + i]) / 3 > 0 ? 1 : -1;
         return Tensor.of(dtype, Device.CPU, m, 1, size, size);

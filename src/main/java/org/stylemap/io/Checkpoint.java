@@ -49,7 +49,7 @@ public final class Checkpoint {
     }
 
     public static void save(TrainingState s, Path path) {
-        H5.writeAtomically(path, f -> {
+        H5.writeAtomically(path, estimatedBytes(s), f -> {
             f.putAttribute("format", FORMAT);
             f.putAttribute("version", VERSION);
             f.putAttribute("iteration", s.iteration);
@@ -72,6 +72,17 @@ public final class Checkpoint {
         });
     }
 
+    /**
+     * About how many bytes a checkpoint of this state takes: every network's tensors and, once the
+     * optimizers have stepped, two Adam moments per parameter (they have not stepped at iteration 0).
+     */
+    public static long estimatedBytes(TrainingState s) {
+        long elements = 0;
+        for (Module m : modules(s)) for (Tensor t : m.stateDict().values()) elements += t.numel();
+        for (Module m : new Module[] {s.g, s.e, s.d}) for (Tensor t : m.stateDict().values()) elements += 2 * t.numel();
+        return elements * s.dtype.bytes;
+    }
+
     /** The configuration stored in a checkpoint (after checking that the file is one). */
     public static TrainConfig config(HdfFile f, Path path) {
         String format = H5.attribute(f, "format");
@@ -85,8 +96,16 @@ public final class Checkpoint {
 
     /** Restores a full training state (models, optimizers, counters) from a checkpoint. */
     public static TrainingState load(Path path) {
+        return load(path, c -> c);
+    }
+
+    /**
+     * Restores a training state whose configuration is the stored one changed by adjust (a resumed
+     * run's new intervals or learning rate; see {@code Resume}).
+     */
+    public static TrainingState load(Path path, java.util.function.UnaryOperator<TrainConfig> adjust) {
         return read(path, f -> {
-            TrainConfig c = config(f, path);
+            TrainConfig c = adjust.apply(config(f, path));
             TrainingState s = new TrainingState(c, longAttr(f, path, "iteration"), longAttr(f, path, "noise_offset"),
                     longAttr(f, path, "data_position"));
             Module[] ms = modules(s);

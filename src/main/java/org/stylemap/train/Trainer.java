@@ -15,6 +15,7 @@ import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Loader;
 import org.stylemap.data.Split;
 import org.stylemap.io.Checkpoint;
+import org.stylemap.io.InputFile;
 import org.stylemap.memory.Scope;
 import org.stylemap.nn.Ema;
 import org.stylemap.ops.Losses;
@@ -52,6 +53,28 @@ public final class Trainer {
         interrupted = true;
     }
 
+    /** Whether the run stopped on {@link #interrupt()} rather than at its last iteration. */
+    public boolean wasInterrupted() {
+        return interrupted;
+    }
+
+    /** The run's input files, all checked before any work, so that every missing one is named in one line. */
+    static void requireInputs(TrainConfig c) {
+        List<String> missing = new ArrayList<>();
+        if (!c.get("dataset").isEmpty()) missing(missing, "dataset", c.get("dataset"), "make it with `stylemap prepare`");
+        if (!c.get("lpips_weights").isEmpty() && c.getDouble("lambda_perceptual_loss") != 0)
+            missing(missing, "lpips_weights", c.get("lpips_weights"), "see docs/LPIPS.md");
+        if (!missing.isEmpty()) throw new IllegalArgumentException(String.join("; ", missing));
+    }
+
+    private static void missing(List<String> problems, String key, String path, String hint) {
+        try {
+            InputFile.require(resolve(path));
+        } catch (IllegalArgumentException e) {
+            problems.add(key + " " + e.getMessage() + " (" + hint + ")");
+        }
+    }
+
     /** Where the dataset comes from: the configured file, or the built-in sample set. */
     static Path datasetPath(TrainConfig c) {
         String d = c.get("dataset");
@@ -71,6 +94,7 @@ public final class Trainer {
     public List<Map<String, Double>> run() {
         TrainConfig c = state.config;
         int batch = c.getInt("batch"), size = c.getInt("size");
+        requireInputs(c);
         try {
             Files.createDirectories(out);
         } catch (java.io.IOException e) {
@@ -132,7 +156,7 @@ public final class Trainer {
                     row.put("images_per_s", ips);
                     if (validating) row.putAll(validate(data, perceptual));
                     metrics.append(done, row);
-                    LossPlot.write(out.resolve("losses.png"), COLUMNS.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
+                    LossPlot.write(out.resolve("losses.png"), COLUMNS, metrics.rows());
                     log.println(progressLine(done, row, ips, (iterations - done) * (now - t0) / 1e9 / Math.max(1, done - startIt)));
                     sums.clear();
                     counts.clear();
@@ -154,6 +178,7 @@ public final class Trainer {
     private Path save(String name) {
         Path p = out.resolve(name);
         Checkpoint.save(state, p);
+        log.println("[train] saved " + p);
         return p;
     }
 

@@ -82,6 +82,6 @@ class MainTest {
         assertTrue(Files.size(edit) > 0);
         assertOneLineError(run("edit", "--ckpt", ckpt.toString(), "--original", a.toString(), "--reference", b.toString(),
                 "--mask", dir.resolve("nomask.png").toString()), "nomask.png");
-        assertOneLineError(run("edit", "--ckpt", ckpt.toString(), "--original", a.toString()), "--reference is required");
+        assertOneLineError(run("edit", "--ckpt", ckpt.toString(), "--original", a.toString()), "--reference, --mask are required");
     }
 }
