@@ -62,9 +62,9 @@ class NothingLostTest {
         return its;
     }
 
-    /** Items 1 and 2: resume writes into the checkpoint's own folder and keeps the checkpoint's own metrics row. */
+    /** Item 1: resume writes into the checkpoint's own folder, not into checkpoints/<config name>. */
     @Test
-    void resumeContinuesInTheCheckpointsFolderAndKeepsItsMetrics() throws Exception {
+    void resumeContinuesInTheCheckpointsFolder() throws Exception {
         Path run = trained("resume-home");
         Path ckpt = run.resolve("ckpt-000002.h5");
         Path cwdRun = Path.of("checkpoints", "t");
@@ -74,6 +74,17 @@ class NothingLostTest {
         assertTrue(Files.exists(run.resolve("ckpt-000004.h5")), "the resumed run writes next to its checkpoint");
         assertEquals(existedBefore, Files.exists(cwdRun), "nothing written into checkpoints/<config name>");
         assertEquals(List.of("1", "2", "3", "4"), iterations(run.resolve("metrics.csv")));
+    }
+
+    /** Item 2: every resume keeps the metrics row of the checkpoint's own iteration (and drops only rows past it). */
+    @Test
+    void resumeKeepsTheCheckpointsMetricsRow() throws Exception {
+        Path run = trained("resume-rows");
+        Result r = run("train", "--resume", run.resolve("ckpt-000002.h5").toString(), "--iterations", "4", "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        r = run("train", "--resume", run.resolve("ckpt-000002.h5").toString(), "--iterations", "4", "--out", run.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(List.of("1", "2", "3", "4"), iterations(run.resolve("metrics.csv")), "rows past the checkpoint are logged again once");
     }
 
     /** Item 3: a fresh run into a folder holding a run is refused; --overwrite replaces it; no prefix matching. */
