@@ -52,10 +52,10 @@ final class PrepareCommand extends Command {
     int execute(CommandLine cl, PrintStream out, PrintStream err) throws Exception {
         Preparer.Options opts;
         try {
-            opts = new Preparer.Options(Path.of(cl.getOptionValue("images")), Args.intValue(cl, "size", 0, Range.integers(1, 8192)),
+            opts = new Preparer.Options(Path.of(cl.getOptionValue("images")), Args.intValue(cl, "size", 0, Range.atLeast(1)),
                     Path.of(cl.getOptionValue("out")), Args.doubleValue(cl, "val-fraction", 0.05, Range.closedOpen(0, 1)),
                     Preparer.Crop.parse(cl.getOptionValue("crop", "center")),
-                    Args.longValue(cl, "seed", 0, Range.integers(Long.MIN_VALUE, Long.MAX_VALUE)), Runtime.getRuntime().availableProcessors());
+                    Args.longValue(cl, "seed", 0, Range.finite()), Runtime.getRuntime().availableProcessors());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

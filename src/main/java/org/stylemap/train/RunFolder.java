@@ -11,7 +11,7 @@ import org.stylemap.io.Checkpoint;
 import org.stylemap.io.OutputFile;
 
 /**
- * The folder a run writes into, checked before the work: a folder (not a file), writable, with
+ * The folder a run writes into (and the run's inputs), checked before the work: a folder (not a file), writable, with
  * room for a checkpoint, and, for a fresh run, not already holding another run, whose
  * metrics.csv, plot, samples and checkpoints would be truncated, overwritten or mixed with the new
  * ones. The user continues that run with --resume, picks another folder, or asks to replace it.
@@ -29,6 +29,7 @@ public final class RunFolder {
      * @throws IllegalArgumentException one line naming dir and what to do
      */
     public static void prepare(Path dir, TrainingState state, boolean overwrite) {
+        Trainer.requireInputs(state.config); // a missing dataset is news before any folder is made
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException("run folder " + dir + " is a file, not a folder");
         OutputFile.probe(dir.resolve("metrics.csv")); // creates dir, and says why when it cannot
         if (state.iteration == 0) {

@@ -7,7 +7,6 @@ import java.awt.image.DataBuffer;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,7 +20,7 @@ import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.stylemap.cli.Main;
+import org.stylemap.testing.Cli;
 
 /** Issue 7, items 10-13: damaged or unusual input is refused or warned about by name, never used quietly. */
 class DamagedInputTest {
@@ -64,9 +63,9 @@ class DamagedInputTest {
         Path photos = Files.createDirectories(tmp.resolve("photos"));
         Files.copy(full, photos.resolve("full.jpg"));
         Files.copy(cut, photos.resolve("cut.jpg"));
-        Result r = cli("prepare", "--images", photos.toString(), "--size", "16", "--out", tmp.resolve("d.h5").toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.err.contains("skipped 1 of 2 files: cut.jpg (damaged or truncated"), r.err);
+        Cli.Result r = Cli.run("prepare", "--images", photos.toString(), "--size", "16", "--out", tmp.resolve("d.h5").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("skipped 1 of 2 files: cut.jpg (damaged or truncated"), r.err());
     }
 
     /** Adobe CMYK ink percentages for a few colours, as stored (inverted: 255 = no ink). */
@@ -131,13 +130,6 @@ class DamagedInputTest {
         w.dispose();
     }
 
-    private record Result(int code, String out, String err) {}
-
-    private static Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** Item 13: photos whose (cropped) square is smaller than the output are named in a warning. */
     @Test
@@ -146,9 +138,9 @@ class DamagedInputTest {
         ImageIO.write(gradient(1, 1), "png", photos.resolve("dot.png").toFile());
         ImageIO.write(gradient(2000, 20), "png", photos.resolve("strip.png").toFile());
         ImageIO.write(gradient(40, 40), "png", photos.resolve("fine.png").toFile());
-        Result r = cli("prepare", "--images", photos.toString(), "--size", "32", "--out", tmp.resolve("s.h5").toString());
-        assertEquals(0, r.code, r.err);
-        assertTrue(r.err.contains("warning: 2 of 3 images are smaller than 32x32 after cropping and were enlarged: dot.png (1x1), "
-                + "strip.png (2000x20, centre square 20x20)"), r.err);
+        Cli.Result r = Cli.run("prepare", "--images", photos.toString(), "--size", "32", "--out", tmp.resolve("s.h5").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: 2 of 3 images are smaller than 32x32 after cropping and were enlarged: dot.png (1x1), "
+                + "strip.png (2000x20, centre square 20x20)"), r.err());
     }
 }
