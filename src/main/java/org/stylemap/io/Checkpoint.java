@@ -7,6 +7,7 @@ import io.jhdf.api.WritableGroup;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
 import org.stylemap.model.Init;
@@ -66,8 +67,10 @@ public final class Checkpoint {
             for (int i = 0; i < os.length; i++) {
                 if (os[i].steps().isEmpty()) continue;
                 WritableGroup g = f.putGroup(OPTIMS[i]);
-                os[i].state().forEach((k, t) -> H5.put(g, k.replace('/', ':'), t));
-                os[i].steps().forEach((k, n) -> g.putDataset("step:" + k, new long[] {n}));
+                // In name order: the optimizer's own order depends on whether it stepped or was loaded, and a
+                // resumed run's checkpoint should be the same file as an uninterrupted run's.
+                new TreeMap<>(os[i].state()).forEach((k, t) -> H5.put(g, k.replace('/', ':'), t));
+                new TreeMap<>(os[i].steps()).forEach((k, n) -> g.putDataset("step:" + k, new long[] {n}));
             }
         });
     }

@@ -32,6 +32,8 @@ public final class RunFolder {
         Trainer.requireInputs(state.config); // a missing dataset is news before any folder is made
         if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException("run folder " + dir + " is a file, not a folder");
         OutputFile.probe(dir.resolve("metrics.csv")); // creates dir, and says why when it cannot
+        // Partial files of a run killed while writing: the names they were meant for hold the previous versions.
+        for (Path p : runFiles(dir)) if (p.getFileName().toString().endsWith(".tmp")) delete(p);
         if (state.iteration == 0) {
             List<Path> earlier = runFiles(dir);
             if (!earlier.isEmpty() && !overwrite) throw new IllegalArgumentException(dir + " already holds a run (" + earlier.size()
@@ -81,7 +83,7 @@ public final class RunFolder {
         try {
             Files.delete(p);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot replace the earlier run: cannot delete " + p + " (" + e.getMessage() + ")");
+            throw new IllegalArgumentException("cannot delete " + p + " (" + e.getMessage() + ")");
         }
     }
 }

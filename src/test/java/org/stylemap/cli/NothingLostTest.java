@@ -73,11 +73,13 @@ class NothingLostTest {
     @Test
     void resumeKeepsTheCheckpointsMetricsRow() throws Exception {
         Path run = trained("resume-rows");
+        Path stale = Files.writeString(run.resolve("ckpt-000099.h5.tmp"), "partial write of a killed run");
         Result r = Cli.run("train", "--resume", run.resolve("ckpt-000002.h5").toString(), "--iterations", "4", "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         r = Cli.run("train", "--resume", run.resolve("ckpt-000002.h5").toString(), "--iterations", "4", "--out", run.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("1", "2", "3", "4"), iterations(run.resolve("metrics.csv")), "rows past the checkpoint are logged again once");
+        assertFalse(Files.exists(stale), "partial files of a killed run are cleared");
     }
 
     /** Item 3: a fresh run into a folder holding a run is refused; --overwrite replaces it; no prefix matching. */

@@ -33,7 +33,7 @@ class TrainerTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     @Test
-    void resumedRunGivesTheSameLossesAsAnUninterruptedOne() {
+    void resumedRunGivesTheSameLossesAsAnUninterruptedOne() throws Exception {
         Path a = dir.resolve("a"), b = dir.resolve("b");
         List<Map<String, Double>> full = new Trainer(TrainingState.fresh(tiny()), a, 4, QUIET).run();
         new Trainer(TrainingState.fresh(tiny()), b, 2, QUIET).run();
@@ -45,6 +45,8 @@ class TrainerTest {
         assertTrue(full.get(2).containsKey("r1"), "R1 ran in the resumed half");
         for (String f : new String[] {"metrics.csv", "losses.png", "sample-000004.png", "ckpt-000004.h5"})
             assertTrue(Files.exists(b.resolve(f)), f);
+        assertArrayEquals(Files.readAllBytes(a.resolve("ckpt-000004.h5")), Files.readAllBytes(b.resolve("ckpt-000004.h5")),
+                "the resumed run's checkpoint is the uninterrupted run's, byte for byte");
     }
 
     @Test
