@@ -62,6 +62,14 @@ public final class Trainer {
     static void requireInputs(TrainConfig c) {
         List<String> missing = new ArrayList<>();
         if (!c.get("dataset").isEmpty()) missing(missing, "dataset", c.get("dataset"), "make it with `stylemap prepare`");
+        if (missing.isEmpty() && !c.get("dataset").isEmpty()) {
+            // Opened once here too: a truncated file or another image size is news before any other line.
+            try (ImageDataset d = ImageDataset.open(resolve(c.get("dataset")), c.getInt("size"))) {
+                d.count(Split.TRAIN);
+            } catch (IllegalArgumentException e) {
+                missing.add(e.getMessage());
+            }
+        }
         if (!c.get("lpips_weights").isEmpty() && c.getDouble("lambda_perceptual_loss") != 0)
             missing(missing, "lpips_weights", c.get("lpips_weights"), "see docs/LPIPS.md");
         if (!missing.isEmpty()) throw new IllegalArgumentException(String.join("; ", missing));
