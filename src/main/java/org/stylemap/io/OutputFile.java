@@ -2,9 +2,11 @@ package org.stylemap.io;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
@@ -71,12 +73,15 @@ public final class OutputFile {
 
     /** The operating system's reason ("Read-only file system", "File name too long") rather than Java's wording. */
     static String reason(IOException e) {
-        if (e instanceof FileSystemException f && f.getReason() != null) {
-            String r = f.getReason();
-            // Creating a file where the kernel offers none (e.g. /proc) reports ENOENT although the folder exists.
-            if (r.equals("No such file or directory") && f.getFile() != null && Files.isDirectory(Path.of(f.getFile()).toAbsolutePath().getParent()))
-                return "the folder " + Path.of(f.getFile()).toAbsolutePath().getParent() + " does not accept new files";
-            return r.equals("Permission denied") || e instanceof java.nio.file.AccessDeniedException ? "permission denied" : r;
+        if (e instanceof FileSystemException f) {
+            // ENOENT when creating a file (the JDK then gives no reason): in a folder that exists, the kernel offers
+            // no new files there (e.g. /proc); otherwise a folder on the way is missing.
+            if (e instanceof NoSuchFileException || "No such file or directory".equals(f.getReason())) {
+                Path parent = f.getFile() == null ? null : Path.of(f.getFile()).toAbsolutePath().getParent();
+                return parent != null && Files.isDirectory(parent) ? "the folder " + parent + " does not accept new files" : "no such folder";
+            }
+            if (e instanceof AccessDeniedException || "Permission denied".equals(f.getReason())) return "permission denied";
+            if (f.getReason() != null) return f.getReason();
         }
         return e.getMessage() != null ? e.getMessage() : e.toString();
     }

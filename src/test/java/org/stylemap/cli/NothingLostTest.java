@@ -144,14 +144,15 @@ class NothingLostTest {
     @Test
     void unwritableOutputsAreRefusedWithTheReason() throws Exception {
         Path ckpt = trained("unwritable").resolve("ckpt-000002.h5");
-        assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", "/proc/stylemap-test.png"), "cannot write /proc/stylemap-test.png");
+        assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", "/proc/stylemap-test.png"),
+                "cannot write /proc/stylemap-test.png: the folder /proc does not accept new files");
         assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", dir.resolve("x".repeat(300) + ".png").toString()), "File name too long");
         assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", dir.toString()), "is a folder");
         Path a = dir.resolve("a.png");
         javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(20, 20, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", a.toFile());
         assertRefused(Cli.run("edit", "--ckpt", ckpt.toString(), "--original", a.toString(), "--reference", a.toString(), "--mask", a.toString(),
                 "--out", "/proc/self/edit.png"), "cannot write /proc/self/edit.png");
-        assertRefused(Cli.run("train", "--config", config.toString(), "--out", "/proc/stylemap-run"), "cannot write /proc/stylemap-run");
+        assertRefused(Cli.run("train", "--config", config.toString(), "--out", "/proc/stylemap-run"), "cannot write /proc/stylemap-run/metrics.csv: the folder /proc does not accept new files");
         assertRefused(Cli.run("train", "--config", config.toString(), "--out", a.toString()), "is a file, not a folder");
     }
 
