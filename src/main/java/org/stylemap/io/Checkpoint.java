@@ -38,6 +38,8 @@ public final class Checkpoint {
     public static final int VERSION = 1;
     private static final String[] MODULES = {"generator", "encoder", "discriminator", "g_ema", "e_ema"};
     private static final String[] OPTIMS = {"g_optim", "e_optim", "d_optim"};
+    /** HDF5 bytes per dataset besides its data (object header, link), as jhdf writes them: about 100-200. */
+    private static final long DATASET_OVERHEAD = 160;
 
     private Checkpoint() {}
 
@@ -80,10 +82,18 @@ public final class Checkpoint {
      * optimizers have stepped, two Adam moments per parameter (they have not stepped at iteration 0).
      */
     public static long estimatedBytes(TrainingState s) {
-        long elements = 0;
-        for (Module m : modules(s)) for (Tensor t : m.stateDict().values()) elements += t.numel();
-        for (Module m : new Module[] {s.g, s.e, s.d}) for (Tensor t : m.stateDict().values()) elements += 2 * t.numel();
-        return elements * s.dtype.bytes;
+        long elements = 0, datasets = 0;
+        for (Module m : modules(s))
+            for (Tensor t : m.stateDict().values()) {
+                elements += t.numel();
+                datasets++;
+            }
+        for (Module m : new Module[] {s.g, s.e, s.d})
+            for (Tensor t : m.stateDict().values()) {
+                elements += 2 * t.numel();
+                datasets += 3; // two moments and a step count
+            }
+        return elements * s.dtype.bytes + datasets * DATASET_OVERHEAD;
     }
 
     /** The configuration stored in a checkpoint (after checking that the file is one). */
