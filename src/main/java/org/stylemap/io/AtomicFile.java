@@ -45,7 +45,6 @@ public final class AtomicFile {
             writer.write(tmp);
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
-            // jhdf wraps the I/O failure of its final write in a runtime exception: look for the cause.
             IOException io = ioCause(e);
             long written = sizeOrZero(tmp);
             try {
@@ -63,9 +62,11 @@ public final class AtomicFile {
         }
     }
 
+    /** The innermost I/O exception: ImageIO and jhdf wrap the system's reason ("No space left on device") in their own. */
     private static IOException ioCause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof IOException io) return io;
-        return null;
+        IOException innermost = null;
+        for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof IOException io) innermost = io;
+        return innermost;
     }
 
     /** ENOSPC and EDQUOT, as the JDK words them on Linux. */

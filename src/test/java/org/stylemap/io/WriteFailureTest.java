@@ -44,6 +44,15 @@ class WriteFailureTest {
     }
 
     @Test
+    void aFullDiskDuringAPngWriteIsNamedToo() throws Exception {
+        Path target = dir.resolve("grid.png");
+        fillsUp(target);
+        var img = new org.stylemap.data.RgbImage(300, 300, new float[3 * 300 * 300]);
+        var e = assertThrows(IllegalStateException.class, () -> AtomicFile.write(target, tmp -> org.stylemap.data.ImageFiles.writePng(img, tmp)));
+        assertTrue(e.getMessage().startsWith("no space left on device: " + target + " ("), e.getMessage());
+    }
+
+    @Test
     void otherFailuresGiveTheSystemsReason() {
         var e = assertThrows(IllegalStateException.class, () -> AtomicFile.write(Path.of("/proc/stylemap-test.bin"), tmp -> Files.writeString(tmp, "x")));
         assertTrue(e.getMessage().startsWith("cannot write /proc/stylemap-test.bin: "), e.getMessage());
