@@ -100,10 +100,41 @@ class DamagedInputTest {
         }
     }
 
+    /** A real photo saved as an Adobe CMYK JPEG (ink = 255 - RGB, no black ink) decodes to the photo's colours. */
+    @Test
+    void realPhotoAsCmykJpegKeepsItsColours() throws Exception {
+        Path real = Path.of("..", "shared", "data", "real", "celeba_hq");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(real), "no shared real photos here");
+        Path photo;
+        try (var files = Files.list(real)) {
+            photo = files.filter(p -> p.toString().endsWith(".jpg")).sorted().findFirst().orElseThrow();
+        }
+        RgbImage rgb = ImageFiles.read(photo);
+        WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, rgb.width(), rgb.height(), 4, null);
+        for (int y = 0; y < rgb.height(); y++)
+            for (int x = 0; x < rgb.width(); x++) // stored Adobe CMYK is inverted: C' = 255 - C = R; K' = 255 (no black ink)
+                raster.setPixel(x, y, new int[] {Math.round(rgb.get(0, x, y)), Math.round(rgb.get(1, x, y)), Math.round(rgb.get(2, x, y)), 255});
+        Path cmyk = tmp.resolve("real-cmyk.jpg");
+        writeFourChannelJpeg(cmyk, raster, 0);
+        RgbImage back = ImageFiles.read(cmyk);
+        for (int c = 0; c < 3; c++) assertEquals(mean(rgb, c), mean(back, c), 1.0, "channel " + c + " mean");
+    }
+
+    private static double mean(RgbImage img, int c) {
+        double s = 0;
+        for (int y = 0; y < img.height(); y++) for (int x = 0; x < img.width(); x++) s += img.get(c, x, y);
+        return s / ((double) img.width() * img.height());
+    }
+
     /** A 16x16 JPEG of four components, all pixels `stored`, with an Adobe APP14 marker of the given transform. */
     static void writeFourChannelJpeg(Path f, int[] stored, int transform) throws Exception {
         WritableRaster raster = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, 16, 16, 4, null);
         for (int y = 0; y < 16; y++) for (int x = 0; x < 16; x++) raster.setPixel(x, y, stored);
+        writeFourChannelJpeg(f, raster, transform);
+    }
+
+    /** A JPEG of the four-band raster's samples as stored, with an Adobe APP14 marker of the given transform. */
+    static void writeFourChannelJpeg(Path f, Raster raster, int transform) throws Exception {
         ImageWriter w = ImageIO.getImageWritersByFormatName("jpeg").next();
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         try (ImageOutputStream out = ImageIO.createImageOutputStream(plain)) {
