@@ -83,7 +83,8 @@ public final class AtomicFile {
         }
     }
 
-    static String megabytes(long bytes) {
-        return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    /** "5.5 MB", or "48 KB" below a tenth of a megabyte. */
+    public static String megabytes(long bytes) {
+        return bytes < 100_000 ? String.format(Locale.ROOT, "%d KB", Math.round(bytes / 1e3)) : String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.stylemap.io.AtomicFile;
 import org.stylemap.io.Checkpoint;
 import org.stylemap.io.OutputFile;
 
@@ -59,8 +60,8 @@ public final class RunFolder {
         } catch (IOException e) {
             return; // no figure to judge by: the write itself reports a full disk
         }
-        if (free < checkpointBytes) throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-                "no space left on device: %s has %.1f MB free, a checkpoint of this run takes about %.1f MB", dir, free / 1e6, checkpointBytes / 1e6));
+        if (free < checkpointBytes) throw new IllegalArgumentException("no space left on device: " + dir + " has " + AtomicFile.megabytes(free)
+                + " free, a checkpoint of this run takes about " + AtomicFile.megabytes(checkpointBytes));
     }
 
     static List<Path> runFiles(Path dir) {
