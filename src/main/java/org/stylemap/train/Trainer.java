@@ -58,7 +58,10 @@ public final class Trainer {
         return interrupted;
     }
 
-    /** The run's input files, all checked before any work, so that every missing one is named in one line. */
+    /**
+     * The run's input files, all checked before any work (by {@link RunFolder#prepare}), so that every missing
+     * one is named in one line.
+     */
     static void requireInputs(TrainConfig c) {
         List<String> missing = new ArrayList<>();
         if (!c.get("dataset").isEmpty()) missing(missing, "dataset", c.get("dataset"), "make it with `stylemap prepare`");
@@ -102,7 +105,6 @@ public final class Trainer {
     public List<Map<String, Double>> run() {
         TrainConfig c = state.config;
         int batch = c.getInt("batch"), size = c.getInt("size");
-        requireInputs(c);
         try {
             Files.createDirectories(out);
         } catch (java.io.IOException e) {
