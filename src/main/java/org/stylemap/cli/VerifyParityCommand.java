@@ -16,6 +16,8 @@ final class VerifyParityCommand extends Command {
 
     @Override String summary() { return "recompute a fixture of the official code and print every tensor's error"; }
 
+    @Override String operands() { return "FIXTURE.h5"; }
+
     @Override
     Options options() {
         Options o = new Options();

@@ -9,10 +9,16 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.ImageIO;
 
 /** Reading PNG/JPEG files into {@link RgbImage}s and writing RGB PNGs (ImageIO). */
@@ -32,20 +38,36 @@ public final class ImageFiles {
 
     /**
      * Decodes an image file to RGB. Grayscale is replicated to three channels, palettes are looked
-     * up, and alpha is dropped (as PIL's convert("RGB"), which the reference data pipeline uses).
+     * up, alpha is dropped, and CMYK/YCCK JPEGs are converted (as PIL's convert("RGB"), which the
+     * reference data pipeline uses). A file the decoder reports damage in (a truncated JPEG
+     * decodes with its missing part grey) is refused, as PIL refuses it.
      *
-     * @throws UnreadableImageException when the file cannot be decoded, naming the file
+     * @throws UnreadableImageException when the file is missing, damaged or cannot be decoded, naming the file
      */
     public static RgbImage read(Path file) throws UnreadableImageException {
-        BufferedImage bi;
-        try (InputStream in = Files.newInputStream(file)) {
-            bi = ImageIO.read(in);
+        if (Files.isDirectory(file)) throw new UnreadableImageException(file, "is a folder, not a file", null);
+        if (!Files.exists(file)) throw new UnreadableImageException(file, "no such file", null);
+        try (InputStream raw = Files.newInputStream(file); ImageInputStream in = ImageIO.createImageInputStream(raw)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new UnreadableImageException(file, unsupportedFormat(file), null);
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, false);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, message) -> { if (!warnings.contains(message)) warnings.add(message); });
+                RgbImage img = CmykJpeg.applies(reader) ? CmykJpeg.decode(reader) : toRgb(reader.read(0));
+                if (!warnings.isEmpty())
+                    throw new UnreadableImageException(file, "damaged or truncated: " + String.join("; ", warnings), null);
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (UnreadableImageException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Decoders report damaged data with assorted runtime exceptions as well as IIOException.
             throw new UnreadableImageException(file, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
         }
-        if (bi == null) throw new UnreadableImageException(file, unsupportedFormat(file), null);
-        return toRgb(bi);
     }
 
     /** Why ImageIO found no decoder, naming WebP (common in scraped sets such as LSUN, whatever the extension). */
@@ -115,8 +137,18 @@ public final class ImageFiles {
                 row[x] = RgbImage.quantize(img.get(0, x, y)) << 16 | RgbImage.quantize(img.get(1, x, y)) << 8 | RgbImage.quantize(img.get(2, x, y));
             bi.setRGB(0, y, w, 1, row, 0, w);
         }
+        writePng(bi, file);
+    }
+
+    /**
+     * Writes a PNG, creating parent folders. Through a plain output stream: ImageIO's own file
+     * streams print a stack trace and hide the reason when the file cannot be created.
+     */
+    public static void writePng(BufferedImage bi, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null) Files.createDirectories(dir);
-        if (!ImageIO.write(bi, "png", file.toFile())) throw new IOException("no PNG writer available");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            if (!ImageIO.write(bi, "png", out)) throw new IOException("no PNG writer available");
+        }
     }
 }

@@ -143,7 +143,7 @@ public final class Evaluation {
         }
         if (o.metrics().contains(Metric.LOCAL_EDIT)) {
             List<LocalEditing.Part> parts = o.localEditDir() != null
-                    ? LocalEditing.fromFolder(o.localEditDir(), m.config().model().size(), dtype, o.device())
+                    ? LocalEditing.fromFolder(o.localEditDir(), m.config().model().size(), dtype, o.device(), log::println)
                     : List.of(LocalEditing.fromDataset(data, o.n(), dtype, o.device()));
             LocalEditing.Result le = LocalEditing.measure(m.g(), m.e(), parts, o.wPlus(), o.batch(), log);
             String how = (o.wPlus() ? "w_plus" : "w") + (le.skipped() > 0 ? ", " + le.skipped() + " empty masks skipped" : "");

@@ -54,19 +54,19 @@ public final class LocalEditing {
      * for several parts, or DIR/{source_image,reference_image,mask}/NAME for one. Images are
      * center-cropped and resized to size; a mask is white (> mid-grey) where the edit takes the reference.
      */
-    public static List<Part> fromFolder(Path dir, int size, DType dtype, Device device) {
+    public static List<Part> fromFolder(Path dir, int size, DType dtype, Device device, java.util.function.Consumer<String> warn) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such folder");
         List<Part> parts = new ArrayList<>();
-        if (Files.isDirectory(dir.resolve(MASK))) parts.add(folderPart(dir, dir.getFileName().toString(), size, dtype, device));
+        if (Files.isDirectory(dir.resolve(MASK))) parts.add(folderPart(dir, dir.getFileName().toString(), size, dtype, device, warn));
         else
             for (Path sub : list(dir))
-                if (Files.isDirectory(sub.resolve(MASK))) parts.add(folderPart(sub, sub.getFileName().toString(), size, dtype, device));
+                if (Files.isDirectory(sub.resolve(MASK))) parts.add(folderPart(sub, sub.getFileName().toString(), size, dtype, device, warn));
         if (parts.isEmpty())
             throw new IllegalArgumentException(dir + ": no '" + MASK + "' folder in it or in its subfolders (layout: docs/METRICS.md)");
         return parts;
     }
 
-    private static Part folderPart(Path dir, String name, int size, DType dtype, Device device) {
+    private static Part folderPart(Path dir, String name, int size, DType dtype, Device device, java.util.function.Consumer<String> warn) {
         List<String> names = new ArrayList<>();
         for (Path m : list(dir.resolve(MASK))) {
             String file = m.getFileName().toString();
@@ -87,9 +87,9 @@ public final class LocalEditing {
                 Tensor[] s = new Tensor[count], r = new Tensor[count], m = new Tensor[count];
                 for (int i = 0; i < count; i++) {
                     String f = names.get(from + i);
-                    s[i] = Photos.load(dir.resolve(SOURCE).resolve(f), size, dtype, device);
-                    r[i] = Photos.load(dir.resolve(REFERENCE).resolve(f), size, dtype, device);
-                    m[i] = Photos.mask(dir.resolve(MASK).resolve(f), size, dtype, device);
+                    s[i] = Photos.load(dir.resolve(SOURCE).resolve(f), size, dtype, device, warn);
+                    r[i] = Photos.load(dir.resolve(REFERENCE).resolve(f), size, dtype, device, warn);
+                    m[i] = Photos.mask(dir.resolve(MASK).resolve(f), size, dtype, device, warn);
                 }
                 return new PairBatch(Views.concat(0, s), Views.concat(0, r), Views.concat(0, m));
             }

@@ -21,6 +21,12 @@ public final class Fixture implements AutoCloseable {
     public Fixture(Path path) {
         this.path = path;
         this.file = H5.open(path);
+        if (!H5.exists(file, "params") || !H5.exists(file, "inputs")) {
+            String format = H5.attribute(file, "format");
+            file.close();
+            throw new IllegalArgumentException(path + ": not a parity fixture (no params/ and inputs/ groups"
+                    + (format != null ? "; it is a " + format + " file" : "") + ")");
+        }
     }
 
     public Path path() { return path; }

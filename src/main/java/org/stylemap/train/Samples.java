@@ -11,6 +11,9 @@ import org.stylemap.data.RgbImage;
 import org.stylemap.memory.Scope;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
+import org.stylemap.random.Rng;
+import org.stylemap.tensor.DType;
+import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 /** Images of a run: tensors in [-1, 1] to RGB tiles, and sample grids written atomically as PNG. */
@@ -57,6 +60,28 @@ public final class Samples {
             for (int y = 0; y < h * f; y++)
                 for (int x = 0; x < w * f; x++) dst[(c * h * f + y) * w * f + x] = src[(c * h + y / f) * w + x / f];
         return new RgbImage(w * f, h * f, dst);
+    }
+
+    /** Images per forward pass of {@link #randomGrid}: tensor memory stays the same whatever the number of images. */
+    public static final int GENERATE_BATCH = 16;
+
+    /**
+     * n random images of g as a grid (columns about sqrt(n)): z drawn from rng, truncated towards
+     * mean by psi (mean null: none), generated batch at a time. The draws are the same as in one pass.
+     */
+    public static RgbImage randomGrid(Generator g, Rng rng, int n, Tensor mean, double psi, DType dtype, Device device, int batch) {
+        int sd = g.config().latentChannelSize(), size = g.config().size();
+        ImageGrid.Sheet sheet = new ImageGrid.Sheet(n, (int) Math.ceil(Math.sqrt(n)), size, size);
+        try (GradMode off = GradMode.off()) {
+            for (int from = 0; from < n; from += batch) {
+                int k = Math.min(batch, n - from);
+                try (Scope s = Scope.open()) {
+                    List<RgbImage> tiles = images(g.synthesize(g.stylemap(Tensor.randn(rng, dtype, device, k, sd), mean, psi)));
+                    for (int i = 0; i < k; i++) sheet.put(from + i, tiles.get(i));
+                }
+            }
+        }
+        return sheet.image();
     }
 
     public static void write(RgbImage img, Path png) {

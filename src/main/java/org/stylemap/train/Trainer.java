@@ -16,6 +16,7 @@ import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Loader;
 import org.stylemap.data.Split;
 import org.stylemap.io.Checkpoint;
+import org.stylemap.io.InputFile;
 import org.stylemap.memory.Scope;
 import org.stylemap.metrics.TrainingFid;
 import org.stylemap.nn.Ema;
@@ -55,6 +56,39 @@ public final class Trainer {
     /** Asks the loop to stop after the current iteration (it then saves a checkpoint). */
     public void interrupt() {
         interrupted = true;
+    }
+
+    /** Whether the run stopped on {@link #interrupt()} rather than at its last iteration. */
+    public boolean wasInterrupted() {
+        return interrupted;
+    }
+
+    /**
+     * The run's input files, all checked before any work (by {@link RunFolder#prepare}), so that every missing
+     * one is named in one line.
+     */
+    static void requireInputs(TrainConfig c) {
+        List<String> missing = new ArrayList<>();
+        if (!c.get("dataset").isEmpty()) missing(missing, "dataset", c.get("dataset"), "make it with `stylemap prepare`");
+        if (missing.isEmpty() && !c.get("dataset").isEmpty()) {
+            // Opened once here too: a truncated file or another image size is news before any other line.
+            try (ImageDataset d = ImageDataset.open(resolve(c.get("dataset")), c.getInt("size"))) {
+                d.count(Split.TRAIN);
+            } catch (IllegalArgumentException e) {
+                missing.add(e.getMessage());
+            }
+        }
+        if (!c.get("lpips_weights").isEmpty() && c.getDouble("lambda_perceptual_loss") != 0)
+            missing(missing, "lpips_weights", c.get("lpips_weights"), "see docs/LPIPS.md");
+        if (!missing.isEmpty()) throw new IllegalArgumentException(String.join("; ", missing));
+    }
+
+    private static void missing(List<String> problems, String key, String path, String hint) {
+        try {
+            InputFile.require(resolve(path));
+        } catch (IllegalArgumentException e) {
+            problems.add(key + " " + e.getMessage() + " (" + hint + ")");
+        }
     }
 
     /** Where the dataset comes from: the configured file, or the built-in sample set. */
@@ -139,7 +173,7 @@ public final class Trainer {
                     if (validating) row.putAll(validate(data, perceptual));
                     if (fid != null && (done % c.getInt("fid_interval") == 0 || last)) row.put("fid", fid.measure(state.gEma));
                     metrics.append(done, row);
-                    LossPlot.write(out.resolve("losses.png"), columns.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
+                    LossPlot.write(out.resolve("losses.png"), columns, metrics.rows());
                     log.println(progressLine(done, row, ips, (iterations - done) * (now - t0) / 1e9 / Math.max(1, done - startIt)));
                     sums.clear();
                     counts.clear();
@@ -161,6 +195,7 @@ public final class Trainer {
     private Path save(String name) {
         Path p = out.resolve(name);
         Checkpoint.save(state, p);
+        log.println("[train] saved " + p);
         return p;
     }
 

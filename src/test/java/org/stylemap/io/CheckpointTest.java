@@ -40,7 +40,7 @@ class CheckpointTest {
             Path file = dir.resolve(mode + ".h5");
             Checkpoint.save(s, file);
             assertFalse(Files.exists(dir.resolve(mode + ".h5.tmp")), "temporary file left behind");
-            TrainingState r = Checkpoint.load(file, Device.CPU);
+            TrainingState r = Checkpoint.load(file);
             assertEquals(7, r.iteration);
             assertEquals(5, r.dataPosition);
             assertEquals(s.noise.offset(), r.noise.offset());
@@ -54,7 +54,7 @@ class CheckpointTest {
 
     @Test
     void refusesForeignTruncatedAndMismatchedFiles(@TempDir Path dir) throws Exception {
-        var e1 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(Path.of("src/test/resources/fixtures/parity_s32.h5"), Device.CPU));
+        var e1 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(Path.of("src/test/resources/fixtures/parity_s32.h5")));
         assertTrue(e1.getMessage().contains("not a stylemap checkpoint"), e1.getMessage());
 
         Path good = dir.resolve("good.h5");
@@ -62,10 +62,10 @@ class CheckpointTest {
         byte[] bytes = Files.readAllBytes(good);
         Path cut = dir.resolve("cut.h5");
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        var e2 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(cut, Device.CPU));
+        var e2 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(cut));
         assertTrue(e2.getMessage().startsWith(cut.toString()), e2.getMessage());
 
-        var e3 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(dir.resolve("missing.h5"), Device.CPU));
+        var e3 = assertThrows(IllegalArgumentException.class, () -> Checkpoint.load(dir.resolve("missing.h5")));
         assertTrue(e3.getMessage().contains("no such file"), e3.getMessage());
 
         TrainingState other = TrainingState.fresh(tiny("LayerNorm").with("channel_max", "4", "test"));
