@@ -50,6 +50,20 @@ __device__ __forceinline__ bool inside(int i, int n) {
     return (unsigned)i < (unsigned)n;
 }
 
+// n / d for 0 <= n < 2^31 and a fixed d >= 1 by a multiply-high, an add and a shift instead of
+// an integer division (about 20 instructions on the GPU): with s = ceil(log2 d) and
+// m = floor(2^32 (2^s - d) / d) + 1, n / d = (umulhi(n, m) + n) >> s (Granlund and Montgomery's
+// round-up method; checked against / for every d < 5000 and 2 million random pairs). The im2col
+// gathers decode (channel, tap) or (image, pixel) from k for every element they load.
+struct FastDiv {
+    unsigned d, m, s;
+    __device__ explicit FastDiv(int divisor) : d(max(divisor, 1)), s(0) {
+        while ((1u << s) < d) s++;
+        m = (unsigned)(((1ull << 32) * ((1ull << s) - d)) / d + 1);
+    }
+    __device__ int operator()(int n) const { return (int)((__umulhi((unsigned)n, m) + (unsigned)n) >> s); }
+};
+
 // ------------------------------------------------------------------------------------- forward
 
 // B[k = (ci, i, j), column = (img, oh, ow)] = x[img, g*cg + ci, oh*sh - ph + i, ow*sw - pw + j].
@@ -61,8 +75,9 @@ struct ForwardInput {
     const T* base;  // image img, first channel of group g
     int ih0, iw0, K;
     bool valid;
+    FastDiv byKhw, byKw;
 
-    __device__ ForwardInput(const T* x, const Geom& s_, int grp, int n0) : s(s_) {
+    __device__ ForwardInput(const T* x, const Geom& s_, int grp, int n0) : s(s_), byKhw(s_.khw()), byKw(s_.kw) {
         int j = n0 + Map::t(threadIdx.x), p = s.p();
         valid = j < s.n * p;
         int img = valid ? j / p : 0, pix = j - img * p, oh = pix / s.ow, ow = pix - oh * s.ow;
@@ -78,7 +93,7 @@ struct ForwardInput {
             int k = k0 + Map::k(threadIdx.x) + q * Map::KSTEP;
             r[q] = 0;
             if (!valid || k >= K) continue;
-            int ci = k / s.khw(), tap = k - ci * s.khw(), i = tap / s.kw, j = tap - i * s.kw;
+            int ci = byKhw(k), tap = k - ci * s.khw(), i = byKw(tap), j = tap - i * s.kw;
             int ih = ih0 + i, iw = iw0 + j;
             if (inside(ih, s.h) && inside(iw, s.w)) r[q] = base[(long long)ci * s.hw() + ih * s.w + iw];
         }
@@ -145,8 +160,10 @@ struct DataWeights {
     Phase ph;
     const T* base;  // w of group g's first output channel
     int t0, K;
+    FastDiv byTaps, byNtj;
 
-    __device__ DataWeights(const T* w, const Geom& s_, const Phase& ph_, int grp, int t0_) : s(s_), ph(ph_), t0(t0_) {
+    __device__ DataWeights(const T* w, const Geom& s_, const Phase& ph_, int grp, int t0_)
+        : s(s_), ph(ph_), t0(t0_), byTaps(ph_.nti * ph_.ntj), byNtj(ph_.ntj) {
         base = w + (long long)grp * s.og() * s.cg() * s.khw();
         K = ph.depth(s);
     }
@@ -156,7 +173,7 @@ struct DataWeights {
 #pragma unroll
         for (int q = 0; q < 4; q++) r[q] = 0;
         if (k >= K) return;
-        int taps = ph.nti * ph.ntj, o = k / taps, tap = k - o * taps, ti = tap / ph.ntj, tj = tap - ti * ph.ntj;
+        int o = byTaps(k), tap = k - o * ph.nti * ph.ntj, ti = byNtj(tap), tj = tap - ti * ph.ntj;
         const T* p = base + (long long)o * s.cg() * s.khw() + (ph.a + s.sh * ti) * s.kw + ph.b + s.sw * tj;
 #pragma unroll
         for (int q = 0; q < 4; q++) {
@@ -178,8 +195,10 @@ struct DataGradients {
     const T* base;  // dy of image img, group g's first channel
     int hb, wb, K;
     bool valid;
+    FastDiv byTaps, byNtj;
 
-    __device__ DataGradients(const T* dy, const Geom& s_, const Phase& ph_, int grp, int n0) : s(s_), ph(ph_) {
+    __device__ DataGradients(const T* dy, const Geom& s_, const Phase& ph_, int grp, int n0)
+        : s(s_), ph(ph_), byTaps(ph_.nti * ph_.ntj), byNtj(ph_.ntj) {
         int j = n0 + Map::t(threadIdx.x), per = ph.hq * ph.wq;
         valid = j < s.n * per;
         int img = valid ? j / per : 0, pix = j - img * per, r = valid ? pix / ph.wq : 0, c = pix - r * ph.wq;
@@ -190,13 +209,12 @@ struct DataGradients {
     }
 
     __device__ void fetch(int k0, T (&r)[4]) const {
-        int taps = ph.nti * ph.ntj;
 #pragma unroll
         for (int q = 0; q < 4; q++) {
             int k = k0 + Map::k(threadIdx.x) + q * Map::KSTEP;
             r[q] = 0;
             if (!valid || k >= K) continue;
-            int o = k / taps, tap = k - o * taps, ti = tap / ph.ntj, tj = tap - ti * ph.ntj;
+            int o = byTaps(k), tap = k - o * ph.nti * ph.ntj, ti = byNtj(tap), tj = tap - ti * ph.ntj;
             int oh = hb - ti, ow = wb - tj;
             if (inside(oh, s.oh) && inside(ow, s.ow)) r[q] = base[(long long)o * s.p() + oh * s.ow + ow];
         }
@@ -240,8 +258,9 @@ struct WeightGradients {
     Geom s;
     const T* base;  // dy, group g's first channel
     int t0;
+    FastDiv byP;
 
-    __device__ WeightGradients(const T* dy, const Geom& s_, int grp, int t0_) : s(s_), t0(t0_) {
+    __device__ WeightGradients(const T* dy, const Geom& s_, int grp, int t0_) : s(s_), t0(t0_), byP(s_.p()) {
         base = dy + (long long)grp * s.og() * s.p();
     }
 
@@ -250,7 +269,7 @@ struct WeightGradients {
 #pragma unroll
         for (int q = 0; q < 4; q++) r[q] = 0;
         if (k >= s.n * p) return;
-        int img = k / p;
+        int img = byP(k);
         const T* at = base + (long long)img * s.o * p + (k - img * p);
 #pragma unroll
         for (int q = 0; q < 4; q++) {
@@ -273,8 +292,9 @@ struct WeightInputs {
     long long chan[4];
     int ti[4], tj[4];
     bool valid[4];
+    FastDiv byP, byOw;
 
-    __device__ WeightInputs(const T* x, const Geom& s_, int grp, int n0) : s(s_) {
+    __device__ WeightInputs(const T* x, const Geom& s_, int grp, int n0) : s(s_), byP(s_.p()), byOw(s_.ow) {
         base = x + (long long)grp * s.cg() * s.hw();
 #pragma unroll
         for (int q = 0; q < 4; q++) {
@@ -292,7 +312,7 @@ struct WeightInputs {
 #pragma unroll
         for (int q = 0; q < 4; q++) r[q] = 0;
         if (k >= s.n * p) return;
-        int img = k / p, pix = k - img * p, oh = pix / s.ow, ow = pix - oh * s.ow;
+        int img = byP(k), pix = k - img * p, oh = byOw(pix), ow = pix - oh * s.ow;
         int ihb = oh * s.sh - s.ph, iwb = ow * s.sw - s.pw;
         const T* at = base + (long long)img * s.c * s.hw();
 #pragma unroll
