@@ -28,7 +28,7 @@ import org.stylemap.tensor.DType;
 public final class Cublas implements AutoCloseable {
     private static final String[] LIBRARIES = {"libcublas.so.13", "libcublas.so.12"};
     // cublas_api.h and library_types.h.
-    private static final int OP_N = 0, OP_T = 1;
+    static final int OP_N = 0, OP_T = 1;
     private static final int R_32F = 0, R_64F = 1;
     private static final int COMPUTE_32F_PEDANTIC = 69, COMPUTE_32F_FAST_TF32 = 77, COMPUTE_64F = 70;
     private static final int PEDANTIC_MATH = 2, TF32_TENSOR_OP_MATH = 3;
@@ -104,9 +104,12 @@ public final class Cublas implements AutoCloseable {
         if (!a.available()) throw new KernelRuntimeException("cuBLAS is " + a.line());
         synchronized (runtime) {
             long stream = runtime.streamHandle();
-            MemorySegment slot = Arena.global().allocate(ADDRESS);
-            check(invoke(Library.CREATE, slot), "cublasCreate_v2");
-            MemorySegment handle = slot.get(ADDRESS, 0);
+            MemorySegment handle;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment slot = arena.allocate(ADDRESS);
+                check(invoke(Library.CREATE, slot), "cublasCreate_v2");
+                handle = slot.get(ADDRESS, 0);
+            }
             check(invoke(Library.SET_STREAM, handle, MemorySegment.ofAddress(stream)), "cublasSetStream_v2");
             check(invoke(Library.SET_MATH_MODE, handle, tf32 ? TF32_TENSOR_OP_MATH : PEDANTIC_MATH), "cublasSetMathMode");
             return new Cublas(runtime, handle, tf32);
@@ -115,8 +118,7 @@ public final class Cublas implements AutoCloseable {
 
     /**
      * {@link CudaGemm#gemmBatched}'s product and arguments (row-major, offsets in elements), by
-     * cuBLAS. cuBLAS is column-major: a row-major C is a column-major C^T = op(B)^T op(A)^T, so the
-     * call swaps the operands and passes each one's storage as it is.
+     * cuBLAS (see {@link ColumnMajor} for how the call is made).
      */
     public void gemmBatched(DType dtype, boolean transA, boolean transB, int batch, int m, int n, int k, double alpha,
                             long a, long aOff, int lda, long strideA, long b, long bOff, int ldb, long strideB,
@@ -126,16 +128,38 @@ public final class Cublas implements AutoCloseable {
         boolean f64 = dtype == DType.F64;
         int type = f64 ? R_64F : R_32F;
         int compute = f64 ? COMPUTE_64F : tf32 ? COMPUTE_32F_FAST_TF32 : COMPUTE_32F_PEDANTIC;
+        ColumnMajor cm = ColumnMajor.of(transA, transB, m, n, k, lda, ldb, ldc);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment al = scalar(arena, f64, alpha), be = scalar(arena, f64, beta);
             synchronized (runtime) {
                 runtime.streamHandle(); // makes the context current on this thread
-                check(invoke(Library.GEMM_STRIDED_BATCHED_EX, handle, transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k,
-                        al, MemorySegment.ofAddress(b + bOff * es), type, ld(ldb, transB, k, n), strideB,
-                        MemorySegment.ofAddress(a + aOff * es), type, ld(lda, transA, m, k), strideA,
-                        be, MemorySegment.ofAddress(c + cOff * es), type, ld(ldc, false, m, n), strideC,
+                check(invoke(Library.GEMM_STRIDED_BATCHED_EX, handle, cm.transa, cm.transb, cm.m, cm.n, cm.k,
+                        al, MemorySegment.ofAddress(b + bOff * es), type, cm.lda, strideB,
+                        MemorySegment.ofAddress(a + aOff * es), type, cm.ldb, strideA,
+                        be, MemorySegment.ofAddress(c + cOff * es), type, cm.ldc, strideC,
                         batch, compute, GEMM_DEFAULT), "cublasGemmStridedBatchedEx");
             }
+        }
+    }
+
+    /**
+     * The column-major (BLAS) call that computes a row-major product. A row-major matrix with leading
+     * dimension ld is, read column-major, its transpose with the same ld; so the row-major
+     * C = op(A) op(B) is the column-major C^T = op(B)^T op(A)^T: cuBLAS's first operand is our B and
+     * its second our A, each passed as stored, with transa = transB and transb = transA, and m and n
+     * swapped. Leading dimensions are ours, except that a stored matrix of one row may have any
+     * (CudaGemm's rule) while cuBLAS wants at least the row's length.
+     */
+    record ColumnMajor(int transa, int transb, int m, int n, int k, int lda, int ldb, int ldc) {
+        static ColumnMajor of(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb, int ldc) {
+            return new ColumnMajor(transB ? OP_T : OP_N, transA ? OP_T : OP_N, n, m, k,
+                    ld(ldb, transB, k, n), ld(lda, transA, m, k), ld(ldc, false, m, n));
+        }
+
+        /** ld of an op(X) of rows x cols stored row-major (transposed: cols x rows). */
+        private static int ld(int ld, boolean trans, int rows, int cols) {
+            int stored = trans ? cols : rows, width = trans ? rows : cols;
+            return stored <= 1 ? Math.max(Math.max(1, width), ld) : ld;
         }
     }
 
@@ -146,16 +170,6 @@ public final class Cublas implements AutoCloseable {
             runtime.synchronize();
             check(invoke(Library.DESTROY, handle), "cublasDestroy_v2");
         }
-    }
-
-    /**
-     * The leading dimension cuBLAS gets for an op(X) of rows x cols stored row-major (transposed:
-     * cols x rows): ours, except that a stored matrix of one row may have any (CudaGemm's rule)
-     * while cuBLAS wants at least the row's length.
-     */
-    private static int ld(int ld, boolean trans, int rows, int cols) {
-        int stored = trans ? cols : rows, width = trans ? rows : cols;
-        return stored <= 1 ? Math.max(Math.max(1, width), ld) : ld;
     }
 
     private static MemorySegment scalar(Arena arena, boolean f64, double v) {
