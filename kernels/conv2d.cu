@@ -64,28 +64,24 @@ struct FastDiv {
     __device__ int operator()(int n) const { return (int)((__umulhi((unsigned)n, m) + (unsigned)n) >> s); }
 };
 
-// ------------------------------------------------------------------------------------- forward
-
-// B[k = (ci, i, j), column = (img, oh, ow)] = x[img, g*cg + ci, oh*sh - ph + i, ow*sw - pw + j].
+// A B operand whose column reads a window of a stack of planes: k = (plane, ty, tx) over
+// planes x ny x nx taps, B[k, column] = plane[y0 + dir*ty][x0 + dir*tx] inside h x w, else 0.
+// Forward reads x (dir +1 from the window's corner), backward data reads dy (dir -1: the taps of a
+// phase walk back through dy). Each thread owns one column, set up once per block; the k decoding
+// is two FastDivs per element.
 template <class C>
-struct ForwardInput {
+struct WindowGather {
     using T = typename C::T;
     using Map = TMajor<C::BN>;
-    Geom s;
-    const T* base;  // image img, first channel of group g
-    int ih0, iw0, K;
+    const T* base;  // the column's image, first plane of the group
+    long long planeSize;
+    int y0, x0, dir, h, w, nx, taps, K;
     bool valid;
-    FastDiv byKhw, byKw;
+    FastDiv byTaps, byNx;
 
-    __device__ ForwardInput(const T* x, const Geom& s_, int grp, int n0) : s(s_), byKhw(s_.khw()), byKw(s_.kw) {
-        int j = n0 + Map::t(threadIdx.x), p = s.p();
-        valid = j < s.n * p;
-        int img = valid ? j / p : 0, pix = j - img * p, oh = pix / s.ow, ow = pix - oh * s.ow;
-        base = x + ((long long)img * s.c + (long long)grp * s.cg()) * s.hw();
-        ih0 = oh * s.sh - s.ph;
-        iw0 = ow * s.sw - s.pw;
-        K = s.cg() * s.khw();
-    }
+    __device__ WindowGather(const T* base_, int h_, int w_, int y0_, int x0_, int dir_, int ny, int nx_, int planes, bool valid_)
+        : base(base_), planeSize((long long)h_ * w_), y0(y0_), x0(x0_), dir(dir_), h(h_), w(w_), nx(nx_), taps(ny * nx_),
+          K(planes * ny * nx_), valid(valid_), byTaps(ny * nx_), byNx(nx_) {}
 
     __device__ void fetch(int k0, T (&r)[4]) const {
 #pragma unroll
@@ -93,14 +89,26 @@ struct ForwardInput {
             int k = k0 + Map::k(threadIdx.x) + q * Map::KSTEP;
             r[q] = 0;
             if (!valid || k >= K) continue;
-            int ci = byKhw(k), tap = k - ci * s.khw(), i = byKw(tap), j = tap - i * s.kw;
-            int ih = ih0 + i, iw = iw0 + j;
-            if (inside(ih, s.h) && inside(iw, s.w)) r[q] = base[(long long)ci * s.hw() + ih * s.w + iw];
+            int plane = byTaps(k), tap = k - plane * taps, ty = byNx(tap), tx = tap - ty * nx;
+            int y = y0 + dir * ty, x = x0 + dir * tx;
+            if (inside(y, h) && inside(x, w)) r[q] = base[plane * planeSize + y * w + x];
         }
     }
 
     __device__ void stash(const T (&r)[4], T* sh) const { Map::stash(r, sh, threadIdx.x); }
 };
+
+// ------------------------------------------------------------------------------------- forward
+
+// B[k = (ci, i, j), column = (img, oh, ow)] = x[img, g*cg + ci, oh*sh - ph + i, ow*sw - pw + j].
+template <class C>
+__device__ __forceinline__ WindowGather<C> forward_input(const typename C::T* x, const Geom& s, int grp, int n0) {
+    int j = n0 + TMajor<C::BN>::t(threadIdx.x), p = s.p();
+    bool valid = j < s.n * p;
+    int img = valid ? j / p : 0, pix = j - img * p, oh = pix / s.ow, ow = pix - oh * s.ow;
+    return WindowGather<C>(x + ((long long)img * s.c + (long long)grp * s.cg()) * s.hw(), s.h, s.w, oh * s.sh - s.ph,
+                           ow * s.sw - s.pw, 1, s.kh, s.kw, s.cg(), valid);
+}
 
 // y[img, g*og + m, pix] for column (img, pix).
 struct ForwardOut {
@@ -120,7 +128,7 @@ __device__ __forceinline__ void forward(const typename C::T* x, const typename C
     int grp = blockIdx.z, K = s.cg() * s.khw();
     if ((int)blockIdx.y * C::BM >= s.og() || (int)blockIdx.x * C::BN >= s.n * s.p()) return;
     gemm::DenseOperand<C, C::BM> la(w + (long long)grp * s.og() * K, K, false, s.og(), K, blockIdx.y * C::BM);
-    ForwardInput<C> lb(x, s, grp, blockIdx.x * C::BN);
+    WindowGather<C> lb = forward_input<C>(x, s, grp, blockIdx.x * C::BN);
     gemm::gemm_block<C>(la, lb, ForwardOut{s, grp}, y, 0, (K + C::BK - 1) / C::BK, 1, 0);
 }
 
@@ -187,41 +195,14 @@ struct DataWeights {
 
 // B[k = (o, ti, tj), column = (img, r, c)] = dy[img, g*og + o, r + dh - ti, c + dw - tj].
 template <class C>
-struct DataGradients {
-    using T = typename C::T;
-    using Map = TMajor<C::BN>;
-    Geom s;
-    Phase ph;
-    const T* base;  // dy of image img, group g's first channel
-    int hb, wb, K;
-    bool valid;
-    FastDiv byTaps, byNtj;
-
-    __device__ DataGradients(const T* dy, const Geom& s_, const Phase& ph_, int grp, int n0)
-        : s(s_), ph(ph_), byTaps(ph_.nti * ph_.ntj), byNtj(ph_.ntj) {
-        int j = n0 + Map::t(threadIdx.x), per = ph.hq * ph.wq;
-        valid = j < s.n * per;
-        int img = valid ? j / per : 0, pix = j - img * per, r = valid ? pix / ph.wq : 0, c = pix - r * ph.wq;
-        base = dy + ((long long)img * s.o + (long long)grp * s.og()) * s.p();
-        hb = r + ph.dh;
-        wb = c + ph.dw;
-        K = ph.depth(s);
-    }
-
-    __device__ void fetch(int k0, T (&r)[4]) const {
-#pragma unroll
-        for (int q = 0; q < 4; q++) {
-            int k = k0 + Map::k(threadIdx.x) + q * Map::KSTEP;
-            r[q] = 0;
-            if (!valid || k >= K) continue;
-            int o = byTaps(k), tap = k - o * ph.nti * ph.ntj, ti = byNtj(tap), tj = tap - ti * ph.ntj;
-            int oh = hb - ti, ow = wb - tj;
-            if (inside(oh, s.oh) && inside(ow, s.ow)) r[q] = base[(long long)o * s.p() + oh * s.ow + ow];
-        }
-    }
-
-    __device__ void stash(const T (&r)[4], T* sh) const { Map::stash(r, sh, threadIdx.x); }
-};
+__device__ __forceinline__ WindowGather<C> data_gradients(const typename C::T* dy, const Geom& s, const Phase& ph, int grp,
+                                                          int n0) {
+    int j = n0 + TMajor<C::BN>::t(threadIdx.x), per = ph.hq * ph.wq;
+    bool valid = j < s.n * per;
+    int img = valid ? j / per : 0, pix = j - img * per, r = valid ? pix / ph.wq : 0, c = pix - r * ph.wq;
+    return WindowGather<C>(dy + ((long long)img * s.o + (long long)grp * s.og()) * s.p(), s.oh, s.ow, r + ph.dh, c + ph.dw, -1,
+                           ph.nti, ph.ntj, s.og(), valid);
+}
 
 // dx[img, g*cg + ci, h0 + sh*r, w0 + sw*c] for row ci, column (img, r, c).
 struct DataOut {
@@ -244,7 +225,7 @@ __device__ __forceinline__ void backward_data(const typename C::T* dy, const typ
     Phase ph(s, blockIdx.z - grp * phases);
     if ((int)blockIdx.y * C::BM >= s.cg() || (int)blockIdx.x * C::BN >= ph.columns(s)) return;
     DataWeights<C> la(w, s, ph, grp, blockIdx.y * C::BM);
-    DataGradients<C> lb(dy, s, ph, grp, blockIdx.x * C::BN);
+    WindowGather<C> lb = data_gradients<C>(dy, s, ph, grp, blockIdx.x * C::BN);
     gemm::gemm_block<C>(la, lb, DataOut{s, ph, grp}, dx, 0, (ph.depth(s) + C::BK - 1) / C::BK, 1, 0);
 }
 
