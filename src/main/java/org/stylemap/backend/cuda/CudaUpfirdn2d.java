@@ -28,8 +28,8 @@ public final class CudaUpfirdn2d {
      * k [kh,kw]: insert up-1 zeros after every sample, pad (negative pads crop), convolve with k (a
      * true convolution: k is flipped; with flipKernel k is used as stored, a cross-correlation),
      * keep every down-th sample. out [n,c,{@link #outSize}(h, upY, downY, padY0, padY1, kh),
-     * outSize(w, upX, downX, padX0, padX1, kw)] is contiguous and overwritten. Pointers are device
-     * addresses of element 0.
+     * outSize(w, upX, downX, padX0, padX1, kw)] is contiguous, overwritten, and must not alias x.
+     * Pointers are device addresses of element 0.
      */
     public static void upfirdn2d(KernelRuntime rt, DType dtype, long x, int n, int c, int h, int w, long k, int kh, int kw,
                                  boolean flipKernel, int upX, int upY, int downX, int downY, int padX0, int padX1, int padY0,
