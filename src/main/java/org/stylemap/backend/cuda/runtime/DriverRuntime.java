@@ -31,7 +31,7 @@ public final class DriverRuntime implements KernelRuntime {
 
     private final KernelBundle bundle;
     private final CUcontext context = new CUcontext();
-    private final CUstream stream = new CUstream();
+    private final Stream stream = new Stream();
     private final String description;
     private final Map<String, CUmodule> modules = new HashMap<>();
     private final ThreadLocal<Boolean> bound = new ThreadLocal<>();
@@ -58,6 +58,13 @@ public final class DriverRuntime implements KernelRuntime {
     private static final class DevicePointer extends CUdeviceptr {
         long address() {
             return getNativePointer() + getByteOffset();
+        }
+    }
+
+    /** A CUstream whose handle can be read (JCuda keeps it in a protected field). */
+    private static final class Stream extends CUstream {
+        long handle() {
+            return getNativePointer();
         }
     }
 
@@ -207,6 +214,16 @@ public final class DriverRuntime implements KernelRuntime {
         long params = args.pack(paramBuffer);
         check(cuLaunchKernel(fn.handle, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(), sharedBytes, stream,
                 new Pointer().withByteOffset(params), null), "cuLaunchKernel " + fn + " grid " + grid + " block " + block);
+    }
+
+    /**
+     * The raw CUstream everything of this runtime is queued on, with the primary context made
+     * current on the calling thread: for libraries called through java.lang.foreign (cuBLAS) whose
+     * work must fall into the same order.
+     */
+    public synchronized long streamHandle() {
+        bind();
+        return stream.handle();
     }
 
     @Override

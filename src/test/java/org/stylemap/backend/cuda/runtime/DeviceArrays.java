@@ -7,48 +7,48 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Test arrays on a runtime's device: uploads, downloads, and frees everything at close. */
-final class DeviceArrays implements AutoCloseable {
+public final class DeviceArrays implements AutoCloseable {
     private final KernelRuntime runtime;
     private final Arena arena = Arena.ofConfined();
     private final List<Long> pointers = new ArrayList<>();
 
-    DeviceArrays(KernelRuntime runtime) {
+    public DeviceArrays(KernelRuntime runtime) {
         this.runtime = runtime;
     }
 
     /** bytes of device memory, every byte 0xff (NaN as float, -1 as int) so unwritten places show. */
-    long alloc(long bytes) {
+    public long alloc(long bytes) {
         long p = runtime.alloc(bytes);
         pointers.add(p);
         runtime.memset(p, 0xff, bytes);
         return p;
     }
 
-    long floats(float... v) {
+    public long floats(float... v) {
         return upload(MemorySegment.ofArray(v), 4L * v.length);
     }
 
-    long ints(int... v) {
+    public long ints(int... v) {
         return upload(MemorySegment.ofArray(v), 4L * v.length);
     }
 
-    long doubles(double... v) {
+    public long doubles(double... v) {
         return upload(MemorySegment.ofArray(v), 8L * v.length);
     }
 
-    float[] floats(long p, int n) {
+    public float[] floats(long p, int n) {
         return download(p, 4L * n).toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    int[] ints(long p, int n) {
+    public int[] ints(long p, int n) {
         return download(p, 4L * n).toArray(ValueLayout.JAVA_INT);
     }
 
-    long[] longs(long p, int n) {
+    public long[] longs(long p, int n) {
         return download(p, 8L * n).toArray(ValueLayout.JAVA_LONG);
     }
 
-    double[] doubles(long p, int n) {
+    public double[] doubles(long p, int n) {
         return download(p, 8L * n).toArray(ValueLayout.JAVA_DOUBLE);
     }
 

@@ -7,32 +7,38 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 
 /**
- * The runtimes the kernel tests run on, over the test kernels (kernels/test/*.cu): the emulator,
- * which must be available wherever the build ran, and the GPU, which is reported as aborted with
- * the reason ("unavailable: no CUDA driver ...") where there is none, never counted as passing.
+ * The runtimes the kernel tests run on, over the test kernels (kernels/test/*.cu) or, with
+ * {@link Kind#open(KernelBundle)}, the product's ({@link KernelBundle#MAIN}): the emulator, which
+ * must be available wherever the build ran, and the GPU, which is reported as aborted with the
+ * reason ("unavailable: no CUDA driver ...") where there is none, never counted as passing.
  */
-final class TestRuntimes {
+public final class TestRuntimes {
     static final KernelBundle BUNDLE = new KernelBundle("kernels-test");
 
-    enum Kind {
+    public enum Kind {
         EMULATOR, DRIVER;
 
         KernelRuntime open() {
+            return open(BUNDLE);
+        }
+
+        /** This kind's runtime over bundle's kernels. */
+        public KernelRuntime open(KernelBundle bundle) {
             if (this == EMULATOR) {
-                Availability a = KernelRuntimes.emulatorAvailability(BUNDLE);
+                Availability a = KernelRuntimes.emulatorAvailability(bundle);
                 assertTrue(a.available(), "the CUDA emulator must be available after a build: " + a.line());
-                return KernelRuntimes.emulator(BUNDLE);
+                return KernelRuntimes.emulator(bundle);
             }
-            Availability a = KernelRuntimes.driverAvailability(BUNDLE);
+            Availability a = KernelRuntimes.driverAvailability(bundle);
             assumeTrue(a.available(), "cuda " + a.line());
-            return KernelRuntimes.driver(BUNDLE);
+            return KernelRuntimes.driver(bundle);
         }
     }
 
     private TestRuntimes() {}
 
     /** Arguments for @MethodSource: both runtimes, named as the CLI names the devices. */
-    static Stream<Named<Kind>> all() {
+    public static Stream<Named<Kind>> all() {
         return Stream.of(Named.of("cuda-emu", Kind.EMULATOR), Named.of("cuda", Kind.DRIVER));
     }
 
