@@ -24,7 +24,7 @@ __device__ __forceinline__ T apply_binary(int op, T a, T b) {
         case GE: return a >= b ? T(1) : T(0);
         case LT: return a < b ? T(1) : T(0);
         case EQ: return a == b ? T(1) : T(0);
-        default: return a - a + T(NAN);  // an op this file does not know: NaN, never a silent result
+        default: return T(NAN);  // an op this file does not know: NaN, never a silent result
     }
 }
 

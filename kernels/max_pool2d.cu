@@ -16,6 +16,21 @@ struct Pool {
     long long sn, sc, sh, sw;  // x's strides
 };
 
+// The position of element i of a contiguous [N, C, H, W] tensor.
+struct At {
+    int n, c, y, x;
+};
+__device__ __forceinline__ At at(long long i, int c, int h, int w) {
+    At a;
+    a.x = (int)(i % w);
+    long long r = i / w;
+    a.y = (int)(r % h);
+    r /= h;
+    a.c = (int)(r % c);
+    a.n = (int)(r / c);
+    return a;
+}
+
 // The flat (iy * w + ix) position of the first maximum of window (oy, ox) of one plane, or -1
 // when the window covers no input (cannot happen for pad <= k / 2, which the op checks).
 template <class T>
@@ -43,13 +58,9 @@ template <class T>
 __device__ void max_pool2d_body(const T* x, T* out, Pool p) {
     long long total = (long long)p.n * p.c * p.oh * p.ow;
     for (long long i = grid_start(); i < total; i += grid_stride()) {
-        int ox = (int)(i % p.ow);
-        long long r = i / p.ow;
-        int oy = (int)(r % p.oh);
-        r /= p.oh;
-        int c = (int)(r % p.c), n = (int)(r / p.c);
+        At o = at(i, p.c, p.oh, p.ow);
         T best;
-        first_max<T>(x + n * p.sn + c * p.sc, p, oy, ox, &best);
+        first_max<T>(x + o.n * p.sn + o.c * p.sc, p, o.y, o.x, &best);
         out[i] = best;
     }
 }
@@ -59,13 +70,10 @@ __device__ void max_pool2d_backward_body(const T* x, const T* dy, T* dx, Pool p,
                                          long long dh, long long dw) {
     long long total = (long long)p.n * p.c * p.h * p.w;
     for (long long i = grid_start(); i < total; i += grid_stride()) {
-        int ix = (int)(i % p.w);
-        long long r = i / p.w;
-        int iy = (int)(r % p.h);
-        r /= p.h;
-        int c = (int)(r % p.c), n = (int)(r / p.c);
-        const T* plane = x + n * p.sn + c * p.sc;
-        const T* g = dy + n * dn + c * dc;
+        At e = at(i, p.c, p.h, p.w);
+        int iy = e.y, ix = e.x;
+        const T* plane = x + e.n * p.sn + e.c * p.sc;
+        const T* g = dy + e.n * dn + e.c * dc;
         // Windows oy with oy * stride - pad <= iy <= oy * stride - pad + k - 1, likewise ox.
         int oy0 = max(0, (iy + p.pad - p.k + p.stride) / p.stride), oy1 = min(p.oh - 1, (iy + p.pad) / p.stride);
         int ox0 = max(0, (ix + p.pad - p.k + p.stride) / p.stride), ox1 = min(p.ow - 1, (ix + p.pad) / p.stride);

@@ -28,7 +28,7 @@ __device__ __forceinline__ T apply_unary(int op, T x, T p) {
         case ADD_SCALAR: return x + p;
         case LEAKY_RELU: return x > T(0) ? x : p * x;
         case LEAKY_RELU_SLOPE: return x > T(0) ? T(1) : p;
-        default: return x - x + T(NAN);  // an op this file does not know: NaN, never a silent copy
+        default: return T(NAN);  // an op this file does not know: NaN, never a silent copy
     }
 }
 

@@ -98,7 +98,7 @@ public final class CudaBackend implements Backend {
     }
 
     /** Blocks taken from the runtime so far (each one cuMemAlloc); the cache serves the rest. */
-    public long deviceAllocations() {
+    long deviceAllocations() {
         return allocator.runtimeAllocations();
     }
 

@@ -23,6 +23,7 @@ final class HostStaging {
 
     /** Copies bytes from src (offset 0) to the device address dst; src may be reused on return. */
     void toDevice(long dst, MemorySegment src, long bytes) {
+        if (bytes == 0) return; // an empty tensor has no device block
         if (src.isNative()) {
             runtime.copyToDevice(dst, src, bytes);
             return;
@@ -38,6 +39,7 @@ final class HostStaging {
 
     /** Copies bytes from the device address src to dst (offset 0), after all queued work; waits. */
     void toHost(MemorySegment dst, long src, long bytes) {
+        if (bytes == 0) return;
         if (dst.isNative()) {
             runtime.copyToHost(dst, src, bytes);
             return;
