@@ -20,8 +20,8 @@ import org.stylemap.tensor.Tensor;
  * the device memory (a caching allocator, {@link CudaAllocator}) and the host transfers
  * ({@link HostStaging}), and hands each primitive family to a class of its own: elementwise
  * ({@link CudaElementwise}), sums ({@link CudaReduce}), random numbers ({@link CudaRandom}), max
- * pooling ({@link CudaPool}), matrix products ({@link CudaLinalg}), convolutions
- * ({@link CudaConv}) and upfirdn2d ({@link CudaUpfirdn2d}).
+ * pooling ({@link CudaPool}), and the families with dense operands, matrix products, convolutions
+ * and upfirdn2d ({@link CudaDenseOps}).
  * <p>
  * Asynchrony (see Backend): every launch, device copy and memset goes onto the runtime's one
  * stream and returns at once; only {@link #copyToHost} and {@link #synchronize} wait.
@@ -35,9 +35,7 @@ public final class CudaBackend implements Backend {
     private final CudaReduce reduce;
     private final CudaRandom random;
     private final CudaPool pool;
-    private final CudaLinalg linalg;
-    private final CudaConv conv;
-    private final CudaUpfirdn2d upfirdn2d;
+    private final CudaDenseOps dense;
 
     /** The backend of device on runtime; memory is capped at the device's total (see {@link #setMemoryLimit}). */
     public CudaBackend(Device device, KernelRuntime runtime) {
@@ -50,9 +48,7 @@ public final class CudaBackend implements Backend {
         this.reduce = new CudaReduce(this, kernels);
         this.random = new CudaRandom(this, kernels);
         this.pool = new CudaPool(this, kernels);
-        this.linalg = new CudaLinalg(this);
-        this.conv = new CudaConv(this);
-        this.upfirdn2d = new CudaUpfirdn2d(this);
+        this.dense = new CudaDenseOps(this);
     }
 
     @Override
@@ -200,28 +196,28 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
-        linalg.matmul(a, b, out);
+        dense.matmul(a, b, out);
     }
 
     @Override
     public void conv2d(Tensor x, Tensor w, Tensor y, int sh, int sw, int ph, int pw, int groups) {
-        conv.conv2d(x, w, y, sh, sw, ph, pw, groups);
+        dense.conv2d(x, w, y, sh, sw, ph, pw, groups);
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, int sh, int sw, int ph, int pw, int groups) {
-        conv.conv2dBackwardData(dy, w, dx, sh, sw, ph, pw, groups);
+        dense.conv2dBackwardData(dy, w, dx, sh, sw, ph, pw, groups);
     }
 
     @Override
     public void conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, int sh, int sw, int ph, int pw, int groups) {
-        conv.conv2dBackwardWeight(x, dy, dw, sh, sw, ph, pw, groups);
+        dense.conv2dBackwardWeight(x, dy, dw, sh, sw, ph, pw, groups);
     }
 
     @Override
     public void upfirdn2d(Tensor x, Tensor k, boolean flipKernel, int upX, int upY, int downX, int downY,
                           int padX0, int padX1, int padY0, int padY1, Tensor out) {
-        upfirdn2d.upfirdn2d(x, k, flipKernel, upX, upY, downX, downY, padX0, padX1, padY0, padY1, out);
+        dense.upfirdn2d(x, k, flipKernel, upX, upY, downX, downY, padX0, padX1, padY0, padY1, out);
     }
 
     @Override
