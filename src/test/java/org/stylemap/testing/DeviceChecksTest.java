@@ -35,4 +35,14 @@ class DeviceChecksTest {
         assertCaught("second derivative of input 0", checks, split(x -> x.mul(x),
                 x -> x.detach().mul(x.detach()).add(x.sub(x.detach()).mul(x.detach().mul(2)))));
     }
+
+    @Test
+    void constantInputsAreNotDifferentiated() {
+        CudaDevices.require(DEVICE);
+        Function<Tensor[], Tensor> f = x -> {
+            if (x[1].requiresGrad()) throw new IllegalArgumentException("the second input must stay a constant");
+            return x[0].mul(x[1]);
+        };
+        DeviceChecks.on(DEVICE).secondOrder().constant(1).check("product with a constant", f, Checks.randn(2, 4), Checks.randn(3, 4));
+    }
 }
