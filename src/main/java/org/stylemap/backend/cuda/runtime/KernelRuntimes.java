@@ -1,7 +1,6 @@
 package org.stylemap.backend.cuda.runtime;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -51,13 +50,5 @@ public final class KernelRuntimes {
         } catch (KernelRuntimeException e) { // a driver call failed while describing the device
             return Availability.no(e.getMessage());
         }
-    }
-
-    /** "cuda" and "cuda-emu" with one line each for the product's kernels. */
-    public static Map<String, String> describeAll() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("cuda", driverAvailability(KernelBundle.MAIN).line());
-        m.put("cuda-emu", emulatorAvailability(KernelBundle.MAIN).line());
-        return m;
     }
 }
