@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import org.stylemap.backend.Backend;
 import org.stylemap.backend.BinaryOp;
+import org.stylemap.backend.MatmulOperand;
 import org.stylemap.backend.MemoryStats;
 import org.stylemap.backend.UnaryOp;
 import org.stylemap.memory.Storage;
@@ -171,22 +172,14 @@ public final class CpuBackend implements Backend {
     public void matmul(Tensor a, Tensor b, Tensor out) {
         int batch = out.shape(0), m = out.shape(1), n = out.shape(2), k = a.shape(2);
         try (Copies c = new Copies()) {
-            GemmOperand ga = gemmOperand(a, c), gb = gemmOperand(b, c);
-            Gemm.gemmBatched(f64(out), ga.trans, gb.trans, batch, m, n, k, 1.0,
-                    seg(ga.t), ga.t.offset(), ga.ld, ga.t.stride(0), seg(gb.t), gb.t.offset(), gb.ld, gb.t.stride(0),
+            MatmulOperand la = MatmulOperand.of(a), lb = MatmulOperand.of(b);
+            Tensor ta = la != null ? a : c.copy(a), tb = lb != null ? b : c.copy(b);
+            if (la == null) la = MatmulOperand.dense(ta);
+            if (lb == null) lb = MatmulOperand.dense(tb);
+            Gemm.gemmBatched(f64(out), la.trans(), lb.trans(), batch, m, n, k, 1.0,
+                    seg(ta), ta.offset(), la.ld(), ta.stride(0), seg(tb), tb.offset(), lb.ld(), tb.stride(0),
                     0.0, seg(out), out.offset(), n, (long) m * n);
         }
-    }
-
-    /** A [B,R,C] matrix batch as GEMM sees it: unit stride along rows (trans) or columns, else a copy. */
-    private record GemmOperand(Tensor t, boolean trans, int ld) {}
-
-    private static GemmOperand gemmOperand(Tensor t, Copies copies) {
-        int r = t.shape(1), c = t.shape(2);
-        long sr = t.stride(1), sc = t.stride(2);
-        if ((sc == 1 || c == 1) && (r == 1 || sr >= c)) return new GemmOperand(t, false, (int) (r == 1 ? c : sr));
-        if ((sr == 1 || r == 1) && (c == 1 || sc >= r)) return new GemmOperand(t, true, (int) (c == 1 ? r : sc));
-        return new GemmOperand(copies.copy(t), false, c);
     }
 
     /**
