@@ -62,6 +62,7 @@ public final class TrainConfig {
         key("val_interval", Type.INT, "10000", "iterations between validations");
         key("val_images", Type.INT, "64", "validation images used at each validation");
         key("log_interval", Type.INT, "10", "iterations between progress lines and metric rows");
+        key("reference", Type.BOOL, "false", "compute every fused op with its composite reference twin (as -Dstylemap.reference=true)");
     }
 
     private final Map<String, String> values;
