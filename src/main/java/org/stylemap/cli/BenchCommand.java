@@ -7,6 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.bench.EngineBench;
+import org.stylemap.bench.FusedBench;
 import org.stylemap.bench.TrainBench;
 import org.stylemap.train.TrainConfig;
 
@@ -19,10 +20,10 @@ final class BenchCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default) or train").get());
+        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), train, or fused (each fused op against its reference twin)").get());
         o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000)").get());
-        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train: configuration (default configs/tiny.properties)").get());
-        o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train: override configuration keys").get());
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train, fused: configuration (default configs/tiny.properties)").get());
+        o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train, fused: override configuration keys").get());
         o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N").desc("train: timed iterations (default 6)").get());
         return o;
     }
@@ -33,14 +34,22 @@ final class BenchCommand extends Command {
         switch (suite) {
             case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000));
             case "train" -> {
-                Path home = Path.of(System.getProperty("stylemap.home", "."));
-                TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));
-                if (cl.getOptionValues("set") != null) c = c.with(List.of(cl.getOptionValues("set")));
                 TrainBench.header(out);
-                TrainBench.run(out, c, Args.intValue(cl, "iterations", 6));
+                TrainBench.run(out, config(cl), Args.intValue(cl, "iterations", 6));
             }
-            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train)");
+            case "fused" -> {
+                FusedBench.header(out);
+                FusedBench.run(out, config(cl));
+            }
+            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, fused)");
         }
         return 0;
+    }
+
+    /** --config (default: the tiny configuration) with the --set overrides. */
+    private static TrainConfig config(CommandLine cl) {
+        Path home = Path.of(System.getProperty("stylemap.home", "."));
+        TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));
+        return cl.getOptionValues("set") == null ? c : c.with(List.of(cl.getOptionValues("set")));
     }
 }

@@ -36,7 +36,7 @@ public final class Modulation {
         if (y.numel() > 0) y.backend().modulation(xc, gb, y, mean, rstd, instance, eps);
         return Autograd.record(y, "modulation", (gy, n) -> {
             if (GradMode.enabled()) return referenceGradients(xc, gb, norm, eps, gy, n);
-            Tensor dx = Tensor.empty(x.dtype(), x.device(), x.shape());
+            Tensor dx = Tensor.empty(xc.dtype(), xc.device(), xc.shape());
             Tensor dgb = Tensor.empty(gb.dtype(), gb.device(), gb.shape());
             if (dx.numel() > 0) dx.backend().modulationBackward(Views.contiguous(gy), xc, gb, mean, rstd, dx, dgb, instance);
             return new Tensor[] {dx, dgb};
