@@ -43,6 +43,8 @@ public final class Adam {
     public void step() {
         int n = params.size();
         if (n == 0) return;
+        Tensor first = params.values().iterator().next();
+        for (Map.Entry<String, Tensor> e : params.entrySet()) check(e.getKey(), e.getValue(), first);
         Tensor[] p = new Tensor[n], g = new Tensor[n], mk = new Tensor[n], vk = new Tensor[n];
         double[] stepSize = new double[n], bc2Sqrt = new double[n];
         int i = 0;
@@ -68,19 +70,19 @@ public final class Adam {
                 return;
             }
             try (Scope s = Scope.open()) {
-                String[] names = params.keySet().toArray(new String[0]);
-                for (int j = 0; j < n; j++) {
-                    if (!p[j].isContiguous() || p[j].dtype() != p[0].dtype() || !p[j].device().equals(p[0].device()))
-                        throw new IllegalArgumentException("adam: parameter '" + names[j]
-                                + "' is not contiguous or differs in dtype or device from the others");
-                    if (g[j] == null) continue;
-                    if (!g[j].sameShape(p[j]) || g[j].dtype() != p[j].dtype())
-                        throw new IllegalArgumentException("adam: the gradient of '" + names[j] + "' does not match its parameter");
-                    g[j] = Views.contiguous(g[j]);
-                }
-                p[0].backend().adam(p, g, mk, vk, stepSize, bc2Sqrt, beta1, beta2, eps);
+                for (int j = 0; j < n; j++) if (g[j] != null) g[j] = Views.contiguous(g[j]);
+                first.backend().adam(p, g, mk, vk, stepSize, bc2Sqrt, beta1, beta2, eps);
             }
         }
+    }
+
+    /** Checked before any state changes: one dtype and device (one primitive updates all), gradients matching. */
+    private static void check(String name, Tensor p, Tensor first) {
+        if (!p.isContiguous() || p.dtype() != first.dtype() || !p.device().equals(first.device()))
+            throw new IllegalArgumentException("adam: parameter '" + name + "' is not contiguous or differs in dtype or device from the others");
+        Tensor g = p.grad();
+        if (g != null && (!g.sameShape(p) || g.dtype() != p.dtype() || !g.device().equals(p.device())))
+            throw new IllegalArgumentException("adam: the gradient of '" + name + "' does not match its parameter");
     }
 
     /** The composite twin of one parameter's update, in the order of the fused primitive. */

@@ -95,4 +95,14 @@ class AdamTest {
         assertEquals(3L, adam.steps().get("p"));
         assertClose(v, adam.state().get("exp_avg_sq/p"), 1e-14);
     }
+
+    @Test
+    void aMismatchedGradientIsRefusedBeforeAnyStateChanges() {
+        Tensor p = Scope.untracked(() -> randn(1, 3)).requiresGrad(true);
+        Adam adam = new Adam(Map.of("p", p), 0.1, 0, 0.99, 1e-8);
+        p.setGrad(Scope.untracked(() -> randn(2, 3).to(DType.F32)));
+        var e = assertThrows(IllegalArgumentException.class, adam::step);
+        assertTrue(e.getMessage().contains("gradient of 'p'"), e.getMessage());
+        assertTrue(adam.steps().isEmpty(), "the step count moved although the step was refused");
+    }
 }
