@@ -106,4 +106,74 @@ public interface Backend {
      * device and thread count.
      */
     void random(Tensor out, long seed, long offset, boolean uniform);
+
+    // ---------------------------------------------------------------- fused primitives
+    // Each has a composite reference twin (ops.Reference forces it); the CUDA kernels of the same
+    // names implement exactly these signatures. Unlike the methods above, these expect contiguous
+    // tensors (offsets allowed), checked by the ops before they call. float32 and float64.
+
+    /**
+     * Bias + leaky ReLU with gain (kernels/bias_act.cu, ops.BiasAct):
+     * {@code y = (v > 0 ? v : slope * v) * gain} with {@code v = x + b[c]}, where c is the index
+     * along dimension 1 (x is read as [outer, C, inner], rank >= 2). b [C] or null (no bias).
+     * x, b and y contiguous; y has x's shape and is overwritten; y may alias x (in place).
+     * In float32 every step rounds to float32, with slope and gain rounded to float32 first.
+     */
+    void biasAct(Tensor x, Tensor b, Tensor y, double slope, double gain);
+
+    /**
+     * The gradient of {@link #biasAct} with respect to x from its output y (kernels/bias_act.cu):
+     * {@code dx = y > 0 ? dy * gain : (dy * gain) * slope}. Valid for gain > 0 and slope >= 0,
+     * where y > 0 exactly when x + b > 0. dy, y and dx contiguous and of one shape; dx is
+     * overwritten and may alias dy. This map is linear in dy with a mask fixed by y, so it is
+     * also its own gradient (second order: the same call on the incoming gradient).
+     */
+    void biasActBackward(Tensor dy, Tensor y, Tensor dx, double slope, double gain);
+
+    /**
+     * StyleMapGAN's spatially variant modulation (kernels/modulation.cu, ops.Modulation):
+     * {@code y = (x - mean) * rstd * gamma + beta}. x [N,C,H,W]; gammaBeta [N,2C,H,W] holds gamma
+     * in channels [0, C) and beta in [C, 2C) (the output of one convolution). Statistics per
+     * group: a sample (over C,H,W: LayerNorm) or, with instanceNorm, a sample and channel (over
+     * H,W); biased variance, {@code rstd = 1 / sqrt(var + eps)}. mean and rstd [groups] (N or
+     * N*C, in group order) are written for {@link #modulationBackward}. All contiguous; y, mean
+     * and rstd are overwritten and never alias an input. Sums accumulate in float64.
+     */
+    void modulation(Tensor x, Tensor gammaBeta, Tensor y, Tensor mean, Tensor rstd, boolean instanceNorm, double eps);
+
+    /**
+     * The gradients of {@link #modulation} (kernels/modulation.cu): with
+     * {@code xhat = (x - mean) * rstd} and {@code g = dy * gamma} per group of n elements,
+     * {@code dx = rstd * (g - sum(g) / n - xhat * sum(g * xhat) / n)}; dGammaBeta [N,2C,H,W]
+     * receives {@code dgamma = dy * xhat} in channels [0, C) and {@code dbeta = dy} in [C, 2C).
+     * mean and rstd are the forward's. All contiguous; dx and dGammaBeta are overwritten and
+     * never alias an input. First order only (the op differentiates its reference for more).
+     */
+    void modulationBackward(Tensor dy, Tensor x, Tensor gammaBeta, Tensor mean, Tensor rstd,
+                            Tensor dx, Tensor dGammaBeta, boolean instanceNorm);
+
+    /**
+     * One Adam step over many parameter tensors (kernels/adam.cu, nn.Adam), in torch.optim.Adam's
+     * order (no weight decay, no amsgrad), for every element of tensor i:
+     * <pre>
+     * m = m * beta1 + (1 - beta1) * g
+     * v = v * beta2 + ((1 - beta2) * g) * g
+     * p = p + (-stepSize[i] * m) / (sqrt(v) / biasCorrection2Sqrt[i] + eps)
+     * </pre>
+     * with {@code stepSize[i] = lr / (1 - beta1^t)}, {@code biasCorrection2Sqrt[i] = sqrt(1 - beta2^t)}
+     * for the tensor's own step count t (counts differ after a load). In float32 every scalar is
+     * rounded to float32 and every operation rounds, as PyTorch's CPU kernels do (no fused
+     * multiply-add). params, expAvg, expAvgSq updated in place; grads read; grads[i] == null is a
+     * zero gradient. Arrays of equal length; tensor i of each contiguous, of one shape; one dtype.
+     */
+    void adam(Tensor[] params, Tensor[] grads, Tensor[] expAvg, Tensor[] expAvgSq,
+              double[] stepSize, double[] biasCorrection2Sqrt, double beta1, double beta2, double eps);
+
+    /**
+     * Exponential moving average over many tensors (kernels/ema.cu, nn.Ema):
+     * {@code target = target * decay + (1 - decay) * source} per element, in float32 with both
+     * scalars rounded to float32 and every operation rounding (PyTorch's mul_ then add_).
+     * targets updated in place, sources read; tensor i of each contiguous, of one shape; one dtype.
+     */
+    void ema(Tensor[] targets, Tensor[] sources, double decay);
 }

@@ -7,6 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.bench.EngineBench;
+import org.stylemap.bench.FusedBench;
 import org.stylemap.bench.MemoryBench;
 import org.stylemap.bench.TrainBench;
 import org.stylemap.train.TrainConfig;
@@ -20,10 +21,11 @@ final class BenchCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), train (iteration time of a config) or memory (peak tensor memory per training phase)").get());
+        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), train (iteration time of a config), "
+                + "memory (peak tensor memory per training phase) or fused (each fused op against its reference twin)").get());
         o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000)").get());
-        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train, memory: configuration (default configs/tiny.properties)").get());
-        o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train, memory: override configuration keys").get());
+        o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train, memory, fused: configuration (default configs/tiny.properties)").get());
+        o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train, memory, fused: override configuration keys").get());
         o.addOption(Args.deviceOption("cpu"));
         o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N").desc("train: timed iterations (default 6)").get());
         return o;
@@ -34,19 +36,25 @@ final class BenchCommand extends Command {
         String suite = cl.getOptionValue("suite", "engine");
         switch (suite) {
             case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000), Args.device(cl, "cpu"));
-            case "train", "memory" -> {
-                Path home = Path.of(System.getProperty("stylemap.home", "."));
-                TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));
-                if (cl.getOptionValues("set") != null) c = c.with(List.of(cl.getOptionValues("set")));
-                if (cl.hasOption("device")) c = c.with("device", Args.device(cl, "cpu").toString(), "--device");
-                if (suite.equals("memory")) MemoryBench.run(out, c);
-                else {
-                    TrainBench.header(out);
-                    TrainBench.run(out, c, Args.intValue(cl, "iterations", 6));
-                }
+            case "train" -> {
+                TrainBench.header(out);
+                TrainBench.run(out, config(cl), Args.intValue(cl, "iterations", 6));
             }
-            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, memory)");
+            case "memory" -> MemoryBench.run(out, config(cl));
+            case "fused" -> {
+                FusedBench.header(out);
+                FusedBench.run(out, config(cl));
+            }
+            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, memory, fused)");
         }
         return 0;
+    }
+
+    /** --config (default: the tiny configuration) with the --set overrides. */
+    private static TrainConfig config(CommandLine cl) {
+        Path home = Path.of(System.getProperty("stylemap.home", "."));
+        TrainConfig c = TrainConfig.load(Path.of(cl.getOptionValue("config", home.resolve(TrainCommand.DEFAULT_CONFIG).toString())));
+        if (cl.getOptionValues("set") != null) c = c.with(List.of(cl.getOptionValues("set")));
+        return cl.hasOption("device") ? c.with("device", Args.device(cl, "cpu").toString(), "--device") : c;
     }
 }

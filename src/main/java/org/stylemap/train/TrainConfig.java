@@ -75,6 +75,7 @@ public final class TrainConfig {
         key("fid_interval", Type.INT, "0", "iterations between FID measurements (a multiple of log_interval; 0 = off)", Range.atLeast(0));
         key("fid_images", Type.INT, "1000", "generated images (and training images) per FID measurement", Range.atLeast(2));
         key("inception_weights", Type.STRING, "weights/pt_inception-2015-12-05.h5", "FID Inception weights (docs/FID.md)");
+        key("reference", Type.BOOL, "false", "compute every fused op with its composite reference twin (as -Dstylemap.reference=true)");
     }
 
     private final Map<String, String> values;

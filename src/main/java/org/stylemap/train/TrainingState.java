@@ -7,6 +7,7 @@ import org.stylemap.model.Generator;
 import org.stylemap.model.Init;
 import org.stylemap.model.ModelConfig;
 import org.stylemap.nn.Ema;
+import org.stylemap.ops.Reference;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 
@@ -36,6 +37,7 @@ public final class TrainingState {
         this.model = config.model();
         this.dtype = DType.parse(config.get("dtype"));
         this.device = config.device();
+        if (config.getBool("reference")) Reference.force();
         int seed = config.getInt("seed");
         Init init = new Init(dtype, device, new Rng(seed));
         g = new Generator(init, model);

@@ -271,4 +271,38 @@ public final class CpuBackend implements Backend {
             }
         });
     }
+
+    // ---------------------------------------------------------------- fused primitives (contracts in Backend)
+
+    @Override
+    public void biasAct(Tensor x, Tensor b, Tensor y, double slope, double gain) {
+        BiasActKernel.forward(x, b, y, slope, gain);
+    }
+
+    @Override
+    public void biasActBackward(Tensor dy, Tensor y, Tensor dx, double slope, double gain) {
+        BiasActKernel.backward(dy, y, dx, slope, gain);
+    }
+
+    @Override
+    public void modulation(Tensor x, Tensor gammaBeta, Tensor y, Tensor mean, Tensor rstd, boolean instanceNorm, double eps) {
+        ModulationKernel.forward(x, gammaBeta, y, mean, rstd, instanceNorm, eps);
+    }
+
+    @Override
+    public void modulationBackward(Tensor dy, Tensor x, Tensor gammaBeta, Tensor mean, Tensor rstd,
+                                   Tensor dx, Tensor dGammaBeta, boolean instanceNorm) {
+        ModulationKernel.backward(dy, x, gammaBeta, mean, rstd, dx, dGammaBeta, instanceNorm);
+    }
+
+    @Override
+    public void adam(Tensor[] params, Tensor[] grads, Tensor[] expAvg, Tensor[] expAvgSq,
+                     double[] stepSize, double[] biasCorrection2Sqrt, double beta1, double beta2, double eps) {
+        OptimizerKernels.adam(params, grads, expAvg, expAvgSq, stepSize, biasCorrection2Sqrt, beta1, beta2, eps);
+    }
+
+    @Override
+    public void ema(Tensor[] targets, Tensor[] sources, double decay) {
+        OptimizerKernels.ema(targets, sources, decay);
+    }
 }

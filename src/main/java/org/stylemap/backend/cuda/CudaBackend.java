@@ -36,6 +36,7 @@ public final class CudaBackend implements Backend {
     private final CudaRandom random;
     private final CudaPool pool;
     private final CudaDenseOps dense;
+    private final CudaFused fused;
 
     /** The backend of device on runtime; memory is capped at the device's total (see {@link #setMemoryLimit}). */
     public CudaBackend(Device device, KernelRuntime runtime) {
@@ -49,6 +50,7 @@ public final class CudaBackend implements Backend {
         this.random = new CudaRandom(this, kernels);
         this.pool = new CudaPool(this, kernels);
         this.dense = new CudaDenseOps(this);
+        this.fused = new CudaFused(this, kernels);
     }
 
     @Override
@@ -233,5 +235,37 @@ public final class CudaBackend implements Backend {
     @Override
     public void random(Tensor out, long seed, long offset, boolean uniform) {
         random.random(out, seed, offset, uniform);
+    }
+
+    @Override
+    public void biasAct(Tensor x, Tensor b, Tensor y, double slope, double gain) {
+        fused.biasAct(x, b, y, slope, gain);
+    }
+
+    @Override
+    public void biasActBackward(Tensor dy, Tensor y, Tensor dx, double slope, double gain) {
+        fused.biasActBackward(dy, y, dx, slope, gain);
+    }
+
+    @Override
+    public void modulation(Tensor x, Tensor gammaBeta, Tensor y, Tensor mean, Tensor rstd, boolean instanceNorm, double eps) {
+        fused.modulation(x, gammaBeta, y, mean, rstd, instanceNorm, eps);
+    }
+
+    @Override
+    public void modulationBackward(Tensor dy, Tensor x, Tensor gammaBeta, Tensor mean, Tensor rstd,
+                                   Tensor dx, Tensor dGammaBeta, boolean instanceNorm) {
+        fused.modulationBackward(dy, x, gammaBeta, mean, rstd, dx, dGammaBeta, instanceNorm);
+    }
+
+    @Override
+    public void adam(Tensor[] params, Tensor[] grads, Tensor[] expAvg, Tensor[] expAvgSq,
+                     double[] stepSize, double[] biasCorrection2Sqrt, double beta1, double beta2, double eps) {
+        fused.adam(params, grads, expAvg, expAvgSq, stepSize, biasCorrection2Sqrt, beta1, beta2, eps);
+    }
+
+    @Override
+    public void ema(Tensor[] targets, Tensor[] sources, double decay) {
+        fused.ema(targets, sources, decay);
     }
 }
