@@ -2,23 +2,27 @@ package org.stylemap.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.autograd.GradMode;
-import org.stylemap.data.ImageGrid;
+import org.stylemap.data.RgbImage;
+import org.stylemap.edit.Direction;
+import org.stylemap.edit.EditModel;
+import org.stylemap.edit.Input;
+import org.stylemap.edit.LocalEdit;
 import org.stylemap.edit.Photos;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.edit.Sheets;
+import org.stylemap.edit.Space;
 import org.stylemap.memory.Scope;
-import org.stylemap.model.Generator;
-import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Tensor;
-import org.stylemap.train.Samples;
 
 /**
  * `stylemap edit`: local editing of a real photo. Both photos are projected by the EMA encoder;
- * where the mask is white the result takes the reference's stylemap (official convention).
+ * where a mask is white the result takes that reference's stylemap (official convention). Or,
+ * with --direction, the photo moves along a semantic direction (everywhere, or under the mask).
  */
 final class EditCommand extends Command {
     @Override String name() { return "edit"; }
@@ -28,40 +32,73 @@ final class EditCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("ckpt").hasArg().argName("FILE").desc("checkpoint").get());
-        o.addOption(Option.builder().longOpt("original").hasArg().argName("IMG").desc("photo to edit").get());
-        o.addOption(Option.builder().longOpt("reference").hasArg().argName("IMG").desc("photo to take the region from").get());
-        o.addOption(Option.builder().longOpt("mask").hasArg().argName("IMG").desc("white = take from the reference").get());
+        EditArgs.addModel(o);
+        o.addOption(Option.builder().longOpt("original").hasArg().argName("IMG").desc("photo to edit (or a latent FILE.h5[:NAME] from encode/project)").get());
+        o.addOption(Option.builder().longOpt("reference").hasArg().argName("IMG").desc("photo to take a region from (repeatable: one per mask or box, in order)").get());
+        EditArgs.addMasks(o, "region");
         o.addOption(Option.builder().longOpt("space").hasArg().argName("w|w_plus").desc("mix once in the stylemap (w) or at every resizer layer (w_plus, default)").get());
-        o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG").desc("output: original, reference, reconstructions, edit (default edit.png)").get());
+        o.addOption(Option.builder().longOpt("frames").hasArg().argName("K").desc("also K frames from the reconstruction to the edit: OUT-frames/NNN.png and OUT-frames/strip.png").get());
+        o.addOption(Option.builder().longOpt("direction").hasArg().argName("FILE").desc("move along a saved direction (from `direction --save`) instead of a reference").get());
+        o.addOption(Option.builder().longOpt("alpha").hasArg().argName("A").desc("with --direction: how far (default 3; negative removes the attribute)").get());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG").desc("output: original, references, reconstructions, edit (default edit.png)").get());
         return o;
     }
 
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) {
-        for (String req : List.of("ckpt", "original", "reference", "mask"))
-            if (!cl.hasOption(req)) throw new UsageException("--" + req + " is required");
-        String space = cl.getOptionValue("space", "w_plus");
-        if (!space.equals("w") && !space.equals("w_plus")) throw new UsageException("--space must be w or w_plus");
-        Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")));
-        Generator g = m.g();
-        int size = m.config().model().size();
-        DType dtype = m.dtype();
+        // Inputs and outputs, resolved before any work.
+        EditArgs.require(cl, "ckpt", "original");
+        boolean byDirection = cl.hasOption("direction");
+        if (!byDirection) EditArgs.require(cl, "reference");
+        Space space = EditArgs.space(cl);
+        int frames = cl.hasOption("frames") ? EditArgs.atLeast(cl, "frames", 0, 2) : 0;
         Path png = Path.of(cl.getOptionValue("out", "edit.png"));
+        Path framesDir = frames > 0 ? EditArgs.framesDir(png) : null;
+        List<String> references = EditArgs.all(cl, "reference");
+
+        EditModel m = EditArgs.model(cl);
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            Tensor a = Photos.load(Path.of(cl.getOptionValue("original")), size, dtype);
-            Tensor b = Photos.load(Path.of(cl.getOptionValue("reference")), size, dtype);
-            Tensor mask = Photos.mask(Path.of(cl.getOptionValue("mask")), size, dtype);
-            Tensor sa = m.e().forward(a), sb = m.e().forward(b);
-            Tensor edited = space.equals("w") ? g.editW(sa, sb, mask) : g.editWPlus(sa, sb, mask);
-            var tiles = new java.util.ArrayList<>(Samples.images(a));
-            tiles.addAll(Samples.images(b));
-            tiles.addAll(Samples.images(g.synthesize(sa)));
-            tiles.addAll(Samples.images(g.synthesize(sb)));
-            tiles.addAll(Samples.images(edited));
-            Samples.write(ImageGrid.of(tiles, tiles.size()), png);
+            Input original = Input.load(m, cl.getOptionValue("original"));
+            List<Tensor> masks = EditArgs.masks(cl, m);
+            List<RgbImage> tiles = new ArrayList<>(List.of(original.tile(m)));
+            List<Tensor> strip;
+            Tensor edited;
+            if (byDirection) {
+                if (masks.size() > 1) throw new UsageException("--direction takes at most one --mask or --box");
+                if (!references.isEmpty()) throw new UsageException("--direction and --reference cannot be combined");
+                Direction d = Direction.load(Path.of(cl.getOptionValue("direction")), m);
+                double alpha = Args.doubleValue(cl, "alpha", 3);
+                Tensor mask = masks.isEmpty() ? null : masks.getFirst();
+                edited = d.apply(m.g(), original.latent(), alpha, mask);
+                tiles.add(Photos.image(m.decode(original.latent())));
+                strip = new ArrayList<>();
+                for (int i = 0; i < frames; i++) strip.add(d.apply(m.g(), original.latent(), alpha * i / (frames - 1), mask));
+            } else {
+                if (masks.size() != references.size())
+                    throw new UsageException(references.size() + " --reference but " + masks.size() + " --mask/--box: give one mask or box per reference");
+                List<LocalEdit.Pair> pairs = new ArrayList<>();
+                List<Input> refs = new ArrayList<>();
+                for (int i = 0; i < references.size(); i++) {
+                    Input r = Input.load(m, references.get(i));
+                    refs.add(r);
+                    pairs.add(new LocalEdit.Pair(r.latent(), masks.get(i)));
+                }
+                edited = LocalEdit.apply(m.g(), original.latent(), pairs, space, 1);
+                for (Input r : refs) tiles.add(r.tile(m));
+                tiles.add(Photos.image(m.decode(original.latent())));
+                for (Input r : refs) tiles.add(Photos.image(m.decode(r.latent())));
+                strip = frames > 0 ? LocalEdit.frames(m.g(), original.latent(), pairs, space, frames) : List.of();
+            }
+            tiles.add(Photos.image(edited));
+            Sheets.write(Sheets.row(tiles), png);
+            if (frames > 0) {
+                List<RgbImage> f = strip.stream().map(Photos::image).toList();
+                Sheets.writeFrames(f, framesDir);
+                Sheets.write(Sheets.row(f), framesDir.resolve("strip.png"));
+            }
         }
-        out.println("wrote " + png + " (original, reference, their reconstructions, the edit)");
+        out.println("wrote " + png + (byDirection ? " (original, reconstruction, edit)" : " (original, references, their reconstructions, the edit)"));
+        if (frames > 0) out.println("wrote " + frames + " frames and strip.png to " + framesDir);
         return 0;
     }
 }

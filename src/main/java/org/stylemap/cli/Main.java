@@ -19,6 +19,14 @@ public final class Main {
         register(new GenerateCommand());
         register(new EditCommand());
         register(new VerifyParityCommand());
+        register(new EncodeCommand());
+        register(new ReconstructCommand());
+        register(new TransplantCommand());
+        register(new MixCommand());
+        register(new InterpolateCommand());
+        register(new ProjectCommand());
+        register(new AdaptCommand());
+        register(new DirectionCommand());
     }
 
     private static void register(Command c) {

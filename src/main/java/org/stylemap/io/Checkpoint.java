@@ -129,14 +129,19 @@ public final class Checkpoint {
      * export of an official PyTorch checkpoint needs to contain (see the README's h5py recipe).
      */
     public static Inference loadInference(Path path) {
+        return loadInference(path, Device.CPU);
+    }
+
+    /** {@link #loadInference(Path)} with the networks on the given device. */
+    public static Inference loadInference(Path path, Device device) {
         return read(path, f -> {
             TrainConfig c = config(f, path);
             DType dtype = DType.parse(c.get("dtype"));
-            Init init = new Init(dtype, Device.CPU, new Rng(0));
+            Init init = new Init(dtype, device, new Rng(0));
             Generator g = new Generator(init, c.model());
             Encoder e = new Encoder(init, c.model());
-            g.loadStateDict(H5.group(f, "g_ema", dtype, Device.CPU), path + " /g_ema");
-            e.loadStateDict(H5.group(f, "e_ema", dtype, Device.CPU), path + " /e_ema");
+            g.loadStateDict(H5.group(f, "g_ema", dtype, device), path + " /g_ema");
+            e.loadStateDict(H5.group(f, "e_ema", dtype, device), path + " /e_ema");
             g.train(false);
             e.train(false);
             return new Inference(c, g, e);
