@@ -27,6 +27,7 @@ public final class Main {
         register(new ProjectCommand());
         register(new AdaptCommand());
         register(new DirectionCommand());
+        register(new ServeCommand());
     }
 
     private static void register(Command c) {

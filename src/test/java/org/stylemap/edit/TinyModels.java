@@ -11,15 +11,15 @@ import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 /** Small random models and photos made in code, for the editing tests. */
-final class TinyModels {
+public final class TinyModels {
     private TinyModels() {}
 
     /** 32x32 images, a 16x8x8 stylemap, narrow layers. */
-    static ModelConfig config() {
+    public static ModelConfig config() {
         return new ModelConfig(32, 8, 16, 2, 2, 16, NormalizeMode.LAYER_NORM, false, 0.01);
     }
 
-    static EditModel random(long seed) {
+    public static EditModel random(long seed) {
         Init init = new Init(DType.F32, Device.CPU, new Rng(seed));
         Generator g = new Generator(init, config());
         Encoder e = new Encoder(init, config());
@@ -29,7 +29,7 @@ final class TinyModels {
     }
 
     /** A photo [1, 3, size, size] in [-1, 1]: a colour gradient with a disc, both set by seed. */
-    static Tensor photo(int size, long seed) {
+    public static Tensor photo(int size, long seed) {
         java.util.Random r = new java.util.Random(seed);
         double[] c0 = {r.nextDouble(), r.nextDouble(), r.nextDouble()}, c1 = {r.nextDouble(), r.nextDouble(), r.nextDouble()};
         double cx = size * (0.3 + 0.4 * r.nextDouble()), cy = size * (0.3 + 0.4 * r.nextDouble()), rad = size * 0.2;
@@ -45,7 +45,7 @@ final class TinyModels {
     }
 
     /** Mean |a - b| over the pixels [y0, y1) x [x0, x1) of every channel. */
-    static double meanAbsDiff(Tensor a, Tensor b, int y0, int x0, int y1, int x1) {
+    public static double meanAbsDiff(Tensor a, Tensor b, int y0, int x0, int y1, int x1) {
         double[] p = a.toDoubleArray(), q = b.toDoubleArray();
         int size = a.shape(3);
         double s = 0;

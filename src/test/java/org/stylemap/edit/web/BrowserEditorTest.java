@@ -1,0 +1,95 @@
+package org.stylemap.edit.web;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.stylemap.data.ImageFiles;
+import org.stylemap.data.RgbImage;
+import org.stylemap.edit.Photos;
+import org.stylemap.edit.TinyModels;
+
+/**
+ * The editor in a real browser: headless Chromium loads the page, two photos are uploaded through
+ * its file inputs, a mask is painted with mouse strokes on its canvas, and the image the page
+ * shows must have changed inside the painted region and little far from it. A screenshot of the
+ * page is written to target/editor.png (or to -Dstylemap.screenshot=PATH).
+ * Without a browser the test is skipped, unless STYLEMAP_REQUIRE_BROWSER=1 (CI) makes that a failure.
+ */
+class BrowserEditorTest {
+    @TempDir Path dir;
+
+    @Test
+    void paintingAMaskOnThePageEditsThePhotoThere() throws Exception {
+        Path chromium = Chromium.binary();
+        if (chromium == null) {
+            assertNotEquals("1", System.getenv("STYLEMAP_REQUIRE_BROWSER"), "no Chromium at /usr/bin/chromium or $STYLEMAP_CHROMIUM");
+            Assumptions.abort("no Chromium (apt-get install chromium, or set STYLEMAP_CHROMIUM)");
+        }
+        Path a = dir.resolve("a.png"), b = dir.resolve("b.png");
+        Files.write(a, ImageFiles.encodePng(Photos.image(TinyModels.photo(32, 10))));
+        Files.write(b, ImageFiles.encodePng(Photos.image(TinyModels.photo(32, 20))));
+        try (EditorServer server = EditorServer.start(TinyModels.random(1), null, dir.resolve("out"), "127.0.0.1", 0,
+                EditorServer.Limits.defaults(), new PrintStream(new ByteArrayOutputStream()));
+             Chromium browser = new Chromium(chromium, dir.resolve("profile"), 1100, 760)) {
+            browser.send("Page.navigate", java.util.Map.of("url", server.uri().toString()));
+            browser.waitFor("document.body && document.body.dataset.ready === '1'", Duration.ofSeconds(30));
+            browser.setFiles("#original-file", a);
+            browser.setFiles("#reference-file", b);
+            browser.waitFor("editorState.original && editorState.reference && Number(document.body.dataset.results || 0) >= 1 && !editorState.busy",
+                    Duration.ofSeconds(30));
+
+            // Paint the left third of the original (model pixels x < ~11 of 32) with vertical brush strokes.
+            @SuppressWarnings("unchecked")
+            java.util.Map<String, Object> rect = (java.util.Map<String, Object>) browser.eval(
+                    "(() => { const r = document.getElementById('mask-canvas').getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width}; })()");
+            double left = (Double) rect.get("x"), top = (Double) rect.get("y"), scale = (Double) rect.get("w") / 32;
+            for (double mx = 0.5; mx < 10; mx += 1.5) {
+                browser.mouse("mousePressed", left + mx * scale, top + 1);
+                for (double my = 1; my <= 31; my += 3) browser.mouse("mouseMoved", left + mx * scale, top + my * scale);
+                browser.mouse("mouseReleased", left + mx * scale, top + 31 * scale);
+            }
+            browser.waitFor("!editorState.busy && !editorState.pending", Duration.ofSeconds(30));
+            String status = (String) browser.eval("document.getElementById('status').textContent");
+            assertTrue(status.contains("ms on the server"), status);
+
+            String dataUrl = (String) browser.eval("(async () => { const b = await (await fetch(document.getElementById('result').src)).blob();"
+                    + " return await new Promise((ok) => { const f = new FileReader(); f.onload = () => ok(f.result); f.readAsDataURL(b); }); })()");
+            RgbImage shown = ImageFiles.decode(Base64.getDecoder().decode(dataUrl.substring(dataUrl.indexOf(',') + 1)), 1_000_000);
+            String id = (String) browser.eval("editorState.original");
+            byte[] reconPng = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("api/photo/" + id + "/recon.png")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray()).body();
+            RgbImage recon = ImageFiles.decode(reconPng, 1_000_000);
+            double inside = meanAbsDiff(shown, recon, 0, 8), far = meanAbsDiff(shown, recon, 22, 32);
+            assertTrue(inside > 20, "the painted region barely changed: " + inside + " (0..255)");
+            assertTrue(inside > 4 * far, "inside " + inside + " vs far outside " + far);
+
+            Path shot = Path.of(System.getProperty("stylemap.screenshot", "target/editor.png"));
+            Files.createDirectories(shot.toAbsolutePath().getParent());
+            Files.write(shot, browser.screenshot());
+        }
+    }
+
+    /** Mean |a - b| over columns [x0, x1) of every row and channel, in 0..255. */
+    private static double meanAbsDiff(RgbImage a, RgbImage b, int x0, int x1) {
+        double s = 0;
+        int n = 0;
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < a.height(); y++)
+                for (int x = x0; x < x1; x++) {
+                    s += Math.abs(a.get(c, x, y) - b.get(c, x, y));
+                    n++;
+                }
+        return s / n;
+    }
+}
