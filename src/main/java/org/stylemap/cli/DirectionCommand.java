@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -59,7 +58,7 @@ final class DirectionCommand extends Command {
         double[] alphas = EditArgs.numbers(cl, "alphas", "-6,-3,0,3,6");
         Path png = Path.of(cl.getOptionValue("out", "direction.png"));
         if (save == null && apply.isEmpty()) throw new UsageException("give --save FILE, --apply IMG or both: otherwise the fit is lost");
-        Map<String, Boolean> labels = Labels.read(csv, cl.getOptionValue("attribute"));
+        Labels labels = Labels.read(csv, cl.getOptionValue("attribute"));
 
         EditModel m = EditArgs.model(cl);
         List<Tensor> masks = EditArgs.masks(cl, m);
@@ -71,7 +70,7 @@ final class DirectionCommand extends Command {
             int unlabelled = 0;
             try (PhotoSet photos = ReconstructCommand.photoSet(cl, m)) {
                 for (int i = 0; i < photos.count() && stylemaps.size() < limit; i++) {
-                    Boolean label = labels.get(photos.name(i));
+                    Boolean label = labels.values().get(photos.name(i));
                     if (label == null) { unlabelled++; continue; }
                     try (Scope one = Scope.open()) {
                         stylemaps.add(Scope.keep(m.e().forward(Photos.of(photos.image(i), m.size(), m.dtype(), m.device()))));
@@ -82,9 +81,9 @@ final class DirectionCommand extends Command {
             if (unlabelled > 0) err.println("[direction] note: " + unlabelled + " photos have no row in " + csv + " and were left out");
             boolean[] yy = new boolean[y.size()];
             for (int i = 0; i < yy.length; i++) yy[i] = y.get(i);
-            String attribute = cl.getOptionValue("attribute", "");
+            String attribute = labels.attribute();
             d = Scope.untracked(() -> Direction.fit(stylemaps, yy, classifier, valFraction, 0, attribute));
-            out.printf("%s: %d photos with it, %d without; %s accuracy %.3f on the training photos, %s held out%n", attribute.isEmpty() ? "attribute" : attribute,
+            out.printf("%s: %d photos with it, %d without; %s accuracy %.3f on the training photos, %s held out%n", attribute,
                     d.positives(), d.negatives(), classifier, d.trainAccuracy(), Double.isNaN(d.valAccuracy()) ? "none" : String.format("%.3f", d.valAccuracy()));
         }
         if (save != null) {

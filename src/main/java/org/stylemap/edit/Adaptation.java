@@ -56,7 +56,7 @@ public final class Adaptation {
             maps = Scope.untracked(() -> latent.layers(g));
         }
         for (int step = 0; step < o.steps(); step++) {
-            try (Scope s = Scope.open()) {
+            try (Scope s = Scope.open(); GradMode on = GradMode.on()) {
                 Tensor image = g.decoder().synthesize(maps);
                 Tensor loss = Losses.mse(image, photo);
                 if (o.lpips() != null) loss = Elementwise.add(loss, o.lpips().distance(image, photo));

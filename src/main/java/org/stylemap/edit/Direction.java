@@ -92,11 +92,7 @@ public record Direction(Tensor vector, String attribute, String classifier, int 
 
     public void save(Path file, ModelConfig c) {
         H5.writeAtomically(file, f -> {
-            f.putAttribute("format", FORMAT);
-            f.putAttribute("version", VERSION);
-            f.putAttribute("size", c.size());
-            f.putAttribute("latent_channel_size", c.latentChannelSize());
-            f.putAttribute("latent_spatial_size", c.latentSpatialSize());
+            ModelHeader.write(f, FORMAT, VERSION, c);
             f.putAttribute("attribute", attribute);
             f.putAttribute("classifier", classifier);
             f.putAttribute("positives", positives);

@@ -13,11 +13,9 @@ import java.util.Map;
  * photo, its name (relative to the photo folder, or as `prepare` stored it) and one value per
  * attribute: 1 / 0, 1 / -1 (CelebA's convention) or true / false.
  */
-public final class Labels {
-    private Labels() {}
-
-    /** Photo name -> label of the attribute (null: the only attribute column). */
-    public static Map<String, Boolean> read(Path csv, String attribute) {
+public record Labels(String attribute, Map<String, Boolean> values) {
+    /** The labels of one attribute (null: the only attribute column), by photo name. */
+    public static Labels read(Path csv, String attribute) {
         List<String> lines;
         try {
             lines = Files.readAllLines(csv);
@@ -46,7 +44,7 @@ public final class Labels {
             if (out.put(name, value(cells[col].strip(), csv, i + 1)) != null)
                 throw new IllegalArgumentException(csv + ":" + (i + 1) + ": '" + name + "' is listed twice");
         }
-        return out;
+        return new Labels(header.get(col), out);
     }
 
     private static boolean value(String v, Path csv, int line) {

@@ -37,11 +37,7 @@ public final class LatentFile {
 
     public static void write(Path file, ModelConfig c, List<Entry> entries) {
         H5.writeAtomically(file, f -> {
-            f.putAttribute("format", FORMAT);
-            f.putAttribute("version", VERSION);
-            f.putAttribute("size", c.size());
-            f.putAttribute("latent_channel_size", c.latentChannelSize());
-            f.putAttribute("latent_spatial_size", c.latentSpatialSize());
+            ModelHeader.write(f, FORMAT, VERSION, c);
             // jhdf 0.13 cannot read back a file where an empty group precedes another: write only groups that hold data.
             List<Entry> w = entries.stream().filter(e -> !e.latent().isWPlus()).toList();
             List<Entry> wPlus = entries.stream().filter(e -> e.latent().isWPlus()).toList();

@@ -64,7 +64,7 @@ public final class Projection {
         m.e().setRequiresGrad(false);
         try {
             for (int step = 0; step < o.steps(); step++) {
-                try (Scope s = Scope.open()) {
+                try (Scope s = Scope.open(); GradMode on = GradMode.on()) {
                     Latent current = latent(vars, o.space());
                     Tensor image = m.decode(current);
                     Tensor mse = Losses.mse(image, photo);

@@ -195,6 +195,18 @@ class EditCommandsTest {
         Path edited = dir.resolve("edit-dir.png");
         ok("edit", "--ckpt", ckpt.toString(), "--original", a.toString(), "--direction", saved.toString(), "--alpha", "2", "--out", edited.toString());
         assertSize(edited, 2 + 3 * TILE, 2 + TILE);
+        // The same photos as a prepared dataset: reconstruct its validation split, fit on its training split.
+        Path ds = dir.resolve("labelled.h5");
+        ok("prepare", "--images", folder.toString(), "--size", "32", "--out", ds.toString(), "--val-fraction", "0.25");
+        Path rec = dir.resolve("rec-ds");
+        r = ok("reconstruct", "--ckpt", ckpt.toString(), "--dataset", ds.toString(), "--split", "val", "--out", rec.toString());
+        assertTrue(r.out().contains("mean over 2 images"), r.out());
+        assertSize(rec.resolve("1_recon.png"), 32, 32);
+        r = ok("direction", "--ckpt", ckpt.toString(), "--dataset", ds.toString(), "--split", "train", "--labels", labels.toString(),
+                "--val-fraction", "0", "--save", dir.resolve("bright-ds.h5").toString());
+        var counts = java.util.regex.Pattern.compile("Bright: (\\d+) photos with it, (\\d+) without").matcher(r.out());
+        assertTrue(counts.find(), r.out());
+        assertEquals(6, Integer.parseInt(counts.group(1)) + Integer.parseInt(counts.group(2)), "the 6 training photos of the dataset");
         oneLineError("no attribute 'Smile'", "direction", "--ckpt", ckpt.toString(), "--images", folder.toString(), "--labels", labels.toString(),
                 "--attribute", "Smile", "--save", saved.toString());
     }

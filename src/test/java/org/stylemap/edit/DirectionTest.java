@@ -161,10 +161,12 @@ class DirectionTest {
     void labelsAcceptTheUsualBinaryCodesAndNameBadRows() throws Exception {
         Path csv = dir.resolve("l.csv");
         Files.writeString(csv, "file,Smiling,Male\na.png,1,-1\nsub/b.jpg,-1,1\nc.png,0,true\n");
-        assertEquals(Map.of("a.png", true, "sub/b.jpg", false, "c.png", false), Labels.read(csv, "Smiling"));
-        assertEquals(Map.of("a.png", false, "sub/b.jpg", true, "c.png", true), Labels.read(csv, "Male"));
+        assertEquals(new Labels("Smiling", Map.of("a.png", true, "sub/b.jpg", false, "c.png", false)), Labels.read(csv, "Smiling"));
+        assertEquals(Map.of("a.png", false, "sub/b.jpg", true, "c.png", true), Labels.read(csv, "Male").values());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Labels.read(csv, null)).getMessage().contains("choose one with --attribute"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Labels.read(csv, "Bald")).getMessage().contains("no attribute 'Bald'"));
+        Files.writeString(csv, "file,Smiling\na.png,1\nb.png,0\n");
+        assertEquals("Smiling", Labels.read(csv, null).attribute(), "the only attribute column");
         Files.writeString(csv, "file,Smiling\na.png,1\nb.png,maybe\n");
         var e = assertThrows(IllegalArgumentException.class, () -> Labels.read(csv, null));
         assertTrue(e.getMessage().contains("l.csv:3") && e.getMessage().contains("'maybe'"), e.getMessage());

@@ -9,8 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Base64;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,33 +40,13 @@ class BrowserEditorTest {
         try (EditorServer server = EditorServer.start(TinyModels.random(1), null, dir.resolve("out"), "127.0.0.1", 0,
                 EditorServer.Limits.defaults(), new PrintStream(new ByteArrayOutputStream()));
              Chromium browser = new Chromium(chromium, dir.resolve("profile"), 1100, 760)) {
-            browser.send("Page.navigate", java.util.Map.of("url", server.uri().toString()));
-            browser.waitFor("document.body && document.body.dataset.ready === '1'", Duration.ofSeconds(30));
-            browser.setFiles("#original-file", a);
-            browser.setFiles("#reference-file", b);
-            browser.waitFor("editorState.original && editorState.reference && Number(document.body.dataset.results || 0) >= 1 && !editorState.busy",
-                    Duration.ofSeconds(30));
-
-            // Paint the left third of the original (model pixels x < ~11 of 32) with vertical brush strokes.
-            @SuppressWarnings("unchecked")
-            java.util.Map<String, Object> rect = (java.util.Map<String, Object>) browser.eval(
-                    "(() => { const r = document.getElementById('mask-canvas').getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width}; })()");
-            double left = (Double) rect.get("x"), top = (Double) rect.get("y"), scale = (Double) rect.get("w") / 32;
-            for (double mx = 0.5; mx < 10; mx += 1.5) {
-                browser.mouse("mousePressed", left + mx * scale, top + 1);
-                for (double my = 1; my <= 31; my += 3) browser.mouse("mouseMoved", left + mx * scale, top + my * scale);
-                browser.mouse("mouseReleased", left + mx * scale, top + 31 * scale);
-            }
-            browser.waitFor("!editorState.busy && !editorState.pending", Duration.ofSeconds(30));
-            String status = (String) browser.eval("document.getElementById('status').textContent");
-            assertTrue(status.contains("ms on the server"), status);
-
-            String dataUrl = (String) browser.eval("(async () => { const b = await (await fetch(document.getElementById('result').src)).blob();"
-                    + " return await new Promise((ok) => { const f = new FileReader(); f.onload = () => ok(f.result); f.readAsDataURL(b); }); })()");
-            RgbImage shown = ImageFiles.decode(Base64.getDecoder().decode(dataUrl.substring(dataUrl.indexOf(',') + 1)), 1_000_000);
-            String id = (String) browser.eval("editorState.original");
-            byte[] reconPng = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("api/photo/" + id + "/recon.png")).build(),
-                    HttpResponse.BodyHandlers.ofByteArray()).body();
+            EditorPage page = new EditorPage(browser, server.uri());
+            page.upload(a, b);
+            page.paintColumns(0, 10); // the left third of the original's 32 model pixels
+            assertTrue(page.status().contains("ms on the server"), page.status());
+            RgbImage shown = page.result();
+            byte[] reconPng = HttpClient.newHttpClient().send(HttpRequest.newBuilder(server.uri().resolve("api/photo/" + page.originalId() + "/recon.png"))
+                    .build(), HttpResponse.BodyHandlers.ofByteArray()).body();
             RgbImage recon = ImageFiles.decode(reconPng, 1_000_000);
             double inside = meanAbsDiff(shown, recon, 0, 8), far = meanAbsDiff(shown, recon, 22, 32);
             assertTrue(inside > 20, "the painted region barely changed: " + inside + " (0..255)");
@@ -76,7 +54,7 @@ class BrowserEditorTest {
 
             Path shot = Path.of(System.getProperty("stylemap.screenshot", "target/editor.png"));
             Files.createDirectories(shot.toAbsolutePath().getParent());
-            Files.write(shot, browser.screenshot());
+            Files.write(shot, page.screenshot());
         }
     }
 
