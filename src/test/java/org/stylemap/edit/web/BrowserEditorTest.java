@@ -20,8 +20,9 @@ import org.stylemap.edit.TinyModels;
 /**
  * The editor in a real browser: headless Chromium loads the page, two photos are uploaded through
  * its file inputs, a mask is painted with mouse strokes on its canvas, and the image the page
- * shows must have changed inside the painted region and little far from it. A screenshot of the
- * page is written to target/editor.png (or to -Dstylemap.screenshot=PATH).
+ * shows must have changed inside the painted region and little far from it; the style-mix button
+ * and the interpolation slider must bring their results. A screenshot of the page is written to
+ * target/editor.png (the one in docs/ comes from {@link EditorScreenshot} on a trained checkpoint).
  * Without a browser the test is skipped, unless STYLEMAP_REQUIRE_BROWSER=1 (CI) makes that a failure.
  */
 class BrowserEditorTest {
@@ -52,9 +53,15 @@ class BrowserEditorTest {
             assertTrue(inside > 20, "the painted region barely changed: " + inside + " (0..255)");
             assertTrue(inside > 4 * far, "inside " + inside + " vs far outside " + far);
 
-            Path shot = Path.of(System.getProperty("stylemap.screenshot", "target/editor.png"));
+            Path shot = Path.of("target/editor.png");
             Files.createDirectories(shot.toAbsolutePath().getParent());
             Files.write(shot, page.screenshot());
+
+            // The other controls reach the server too: a style-mix button, the interpolation slider.
+            page.click("mix-coarse", 0.5);
+            assertTrue(page.status().startsWith("style mix"), page.status());
+            page.click("interp", 0.8);
+            assertTrue(page.status().startsWith("interpolation"), page.status());
         }
     }
 

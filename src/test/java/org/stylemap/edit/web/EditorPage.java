@@ -41,6 +41,18 @@ final class EditorPage {
         browser.waitFor("!editorState.busy && !editorState.pending", WAIT);
     }
 
+    /** Clicks an element at the given fraction of its width (a button's middle, a slider's position), then waits for the new result. */
+    @SuppressWarnings("unchecked")
+    void click(String id, double fraction) throws Exception {
+        int before = ((Double) browser.eval("Number(document.body.dataset.results || 0)")).intValue();
+        Map<String, Object> r = (Map<String, Object>) browser.eval("(() => { const e = document.getElementById('" + id + "');"
+                + " e.scrollIntoView(); const r = e.getBoundingClientRect(); return {x: r.left, y: r.top, w: r.width, h: r.height}; })()");
+        double x = (Double) r.get("x") + fraction * (Double) r.get("w"), y = (Double) r.get("y") + (Double) r.get("h") / 2;
+        browser.mouse("mousePressed", x, y);
+        browser.mouse("mouseReleased", x, y);
+        browser.waitFor("Number(document.body.dataset.results || 0) > " + before + " && !editorState.busy && !editorState.pending", WAIT);
+    }
+
     String status() throws Exception {
         return (String) browser.eval("document.getElementById('status').textContent");
     }
