@@ -23,6 +23,7 @@ final class ServeCommand extends Command {
         o.addOption(Option.builder().longOpt("port").hasArg().argName("N").desc("port (default 8080; 0 = any free port)").get());
         o.addOption(Option.builder().longOpt("host").hasArg().argName("ADDR").desc("address to listen on (default 127.0.0.1: this machine only)").get());
         o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("where `save` writes edit-NNNN.png (default editor-out)").get());
+        o.addOption(Option.builder().longOpt("gallery").hasArg().argName("DIR").desc("a folder of photos the page offers to pick").get());
         o.addOption(Option.builder().longOpt("direction").hasArg().argName("FILE").desc("a saved direction for the page's slider").get());
         o.addOption(Option.builder().longOpt("max-upload-mb").hasArg().argName("MB").desc("largest upload accepted (default 10)").get());
         return o;
@@ -42,7 +43,8 @@ final class ServeCommand extends Command {
 
         EditModel m = EditArgs.model(cl);
         Direction d = cl.hasOption("direction") ? Direction.load(Path.of(cl.getOptionValue("direction")), m) : null;
-        EditorServer server = EditorServer.start(m, d, outDir, host, port, limits, err);
+        Path gallery = cl.hasOption("gallery") ? Path.of(cl.getOptionValue("gallery")) : null;
+        EditorServer server = EditorServer.start(m, d, gallery, outDir, host, port, limits, err);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -59,11 +59,14 @@ public final class EditorServer implements AutoCloseable {
     }
 
     private static final String RESOURCES = "/org/stylemap/edit/web/";
+    /** At most this many gallery photos are listed. */
+    private static final int MAX_GALLERY = 200;
     private static final Map<String, String> STATIC = Map.of("/", "index.html", "/index.html", "index.html",
             "/editor.js", "editor.js", "/editor.css", "editor.css");
 
     private final EditModel model;
     private final Direction direction;
+    private final Path gallery;
     private final Path outDir;
     private final Limits limits;
     private final PrintStream log;
@@ -80,9 +83,11 @@ public final class EditorServer implements AutoCloseable {
     /** An uploaded photo: its tensor, its latent (with the resizer maps) and the PNGs the page shows. */
     private record Photo(Tensor image, Latent latent, byte[] photoPng, byte[] reconPng) {}
 
-    private EditorServer(EditModel model, Direction direction, Path outDir, Limits limits, PrintStream log, InetSocketAddress at) throws IOException {
+    private EditorServer(EditModel model, Direction direction, Path gallery, Path outDir, Limits limits, PrintStream log, InetSocketAddress at)
+            throws IOException {
         this.model = model;
         this.direction = direction;
+        this.gallery = gallery;
         this.outDir = outDir.toAbsolutePath().normalize();
         this.limits = limits;
         this.log = log;
@@ -97,10 +102,15 @@ public final class EditorServer implements AutoCloseable {
         http.createContext("/", this::handle);
     }
 
-    /** Starts serving on host:port (port 0: any free port); direction may be null. */
-    public static EditorServer start(EditModel model, Direction direction, Path outDir, String host, int port, Limits limits, PrintStream log) {
+    /**
+     * Starts serving on host:port (port 0: any free port). direction (a slider) and gallery (a folder
+     * of photos the page offers to pick) may be null.
+     */
+    public static EditorServer start(EditModel model, Direction direction, Path gallery, Path outDir, String host, int port, Limits limits,
+                                     PrintStream log) {
+        if (gallery != null && !Files.isDirectory(gallery)) throw new IllegalArgumentException(gallery + ": no such folder");
         try {
-            EditorServer s = new EditorServer(model, direction, outDir, limits, log, new InetSocketAddress(InetAddress.getByName(host), port));
+            EditorServer s = new EditorServer(model, direction, gallery, outDir, limits, log, new InetSocketAddress(InetAddress.getByName(host), port));
             s.http.start();
             return s;
         } catch (IOException e) {
@@ -161,8 +171,17 @@ public final class EditorServer implements AutoCloseable {
             requireMethod(ex, "GET");
             var c = model.config();
             sendJson(ex, "{\"size\":" + c.size() + ",\"stylemap\":" + c.latentSpatialSize() + ",\"channels\":" + c.latentChannelSize()
-                    + ",\"device\":" + Json.str(model.device().toString()) + ",\"direction\":"
+                    + ",\"device\":" + Json.str(model.device().toString()) + ",\"gallery\":" + (gallery != null) + ",\"direction\":"
                     + (direction == null ? "null" : Json.str(direction.attribute().isEmpty() ? "direction" : direction.attribute())) + "}");
+            return;
+        }
+        if (call.equals("gallery") && ex.getRequestMethod().equals("GET")) {
+            sendJson(ex, "{\"images\":[" + String.join(",", galleryNames().stream().map(Json::str).toList()) + "]}");
+            return;
+        }
+        if (call.startsWith("gallery/")) {
+            requireMethod(ex, "GET");
+            send(ex, 200, "application/octet-stream", Files.readAllBytes(galleryFile(call.substring(8))));
             return;
         }
         if (call.startsWith("photo/")) {
@@ -184,6 +203,7 @@ public final class EditorServer implements AutoCloseable {
         byte[] body = body(ex);
         switch (call) {
             case "photo" -> sendJson(ex, "{\"id\":" + Json.str(upload(body)) + "}");
+            case "gallery" -> sendJson(ex, "{\"id\":" + Json.str(upload(Files.readAllBytes(galleryFile(param(q, "name"))))) + "}");
             case "save" -> sendJson(ex, "{\"file\":" + Json.str(save()) + "}");
             default -> result(ex, call, q, body);
         }
@@ -236,6 +256,29 @@ public final class EditorServer implements AutoCloseable {
         String id = "p" + nextId++;
         photos.put(id, p);
         return id;
+    }
+
+    /** The photos the gallery offers: image files directly in its folder, sorted (none without a gallery). */
+    private List<String> galleryNames() {
+        if (gallery == null) return List.of();
+        try (var files = Files.list(gallery)) {
+            return files.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(ImageFiles::hasImageExtension).sorted()
+                    .limit(MAX_GALLERY).toList();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list the gallery " + gallery + ": " + e.getMessage());
+        }
+    }
+
+    /** A gallery file by name: only names of its listing are served, so no path leads outside the folder. */
+    private Path galleryFile(String name) {
+        if (!galleryNames().contains(name)) throw new Refusal(404, "no gallery photo '" + name + "'");
+        Path f = gallery.resolve(name);
+        try {
+            if (Files.size(f) > limits.maxUploadBytes()) throw tooLarge();
+        } catch (IOException e) {
+            throw new Refusal(404, "cannot read gallery photo '" + name + "'");
+        }
+        return f;
     }
 
     /** Writes the last result as OUT/edit-NNNN.png (a name not yet taken); never anything else, never elsewhere. */

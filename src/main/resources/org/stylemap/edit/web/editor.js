@@ -30,16 +30,40 @@ async function init() {
   $("brush").max = Math.max(2, info.size / 2);
   $("brush").value = Math.max(1, Math.round(info.size / 16));
   $("model").textContent = `${info.size}x${info.size} images, ${info.channels}x${info.stylemap}x${info.stylemap} stylemap, on ${info.device}`;
+  if (info.gallery) showGallery((await (await fetch("api/gallery")).json()).images);
   if (info.direction) {
     $("direction-panel").hidden = false;
     $("direction-name").textContent = info.direction;
   }
 }
 
-async function upload(which, file) {
+// A photo of the server's gallery, picked as the original or the reference.
+function showGallery(names) {
+  $("gallery-panel").hidden = names.length === 0;
+  for (const name of names) {
+    const item = document.createElement("figure");
+    const img = document.createElement("img");
+    img.src = `api/gallery/${encodeURIComponent(name)}`;
+    img.alt = img.title = name;
+    item.append(img);
+    for (const which of ["original", "reference"]) {
+      const b = document.createElement("button");
+      b.textContent = which;
+      b.addEventListener("click", () => choose(which, () => post(`api/gallery?name=${encodeURIComponent(name)}`, new Blob([]))));
+      item.append(b);
+    }
+    $("gallery").append(item);
+  }
+}
+
+function upload(which, file) {
+  return choose(which, () => post("api/photo", file, file.type || "application/octet-stream"));
+}
+
+async function choose(which, send) {
   setStatus(`encoding the ${which}...`);
   try {
-    const r = await post("api/photo", file, file.type || "application/octet-stream");
+    const r = await send();
     const id = (await r.json()).id;
     state[which] = id;
     $(`${which}-recon`).src = `api/photo/${id}/recon.png`;

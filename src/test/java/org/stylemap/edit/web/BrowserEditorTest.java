@@ -38,7 +38,7 @@ class BrowserEditorTest {
         Path a = dir.resolve("a.png"), b = dir.resolve("b.png");
         Files.write(a, ImageFiles.encodePng(Photos.image(TinyModels.photo(32, 10))));
         Files.write(b, ImageFiles.encodePng(Photos.image(TinyModels.photo(32, 20))));
-        try (EditorServer server = EditorServer.start(TinyModels.random(1), null, dir.resolve("out"), "127.0.0.1", 0,
+        try (EditorServer server = EditorServer.start(TinyModels.random(1), null, null, dir.resolve("out"), "127.0.0.1", 0,
                 EditorServer.Limits.defaults(), new PrintStream(new ByteArrayOutputStream()));
              Chromium browser = new Chromium(chromium, dir.resolve("profile"), 1100, 760)) {
             EditorPage page = new EditorPage(browser, server.uri());

@@ -23,7 +23,7 @@ public final class EditorScreenshot {
         if (chromium == null) throw new IllegalStateException("no Chromium at /usr/bin/chromium or $STYLEMAP_CHROMIUM");
         Path profile = Files.createTempDirectory("editor-shot");
         EditModel m = EditModel.load(Path.of(args[0]), Device.CPU);
-        try (EditorServer server = EditorServer.start(m, null, profile.resolve("out"), "127.0.0.1", 0, EditorServer.Limits.defaults(), new PrintStream(System.err));
+        try (EditorServer server = EditorServer.start(m, null, null, profile.resolve("out"), "127.0.0.1", 0, EditorServer.Limits.defaults(), new PrintStream(System.err));
              Chromium browser = new Chromium(chromium, profile.resolve("profile"), 1100, 640)) {
             EditorPage page = new EditorPage(browser, server.uri());
             page.upload(Path.of(args[1]), Path.of(args[2]));

@@ -30,7 +30,7 @@ class EditorServerTest {
 
     @BeforeAll
     static void start() {
-        server = EditorServer.start(TinyModels.random(1), null, dir.resolve("out"), "127.0.0.1", 0, new EditorServer.Limits(20_000, 1_000_000, 2),
+        server = EditorServer.start(TinyModels.random(1), null, null, dir.resolve("out"), "127.0.0.1", 0, new EditorServer.Limits(20_000, 1_000_000, 2),
                 new PrintStream(new ByteArrayOutputStream()));
     }
 
@@ -64,7 +64,7 @@ class EditorServerTest {
     void servesThePageAndEditsUploadedPhotos() throws Exception {
         assertTrue(new String(get("").body()).contains("<canvas id=\"mask-canvas\">"));
         assertEquals(200, get("editor.js").statusCode());
-        assertEquals("{\"size\":32,\"stylemap\":8,\"channels\":16,\"device\":\"cpu\",\"direction\":null}", new String(get("api/info").body()));
+        assertEquals("{\"size\":32,\"stylemap\":8,\"channels\":16,\"device\":\"cpu\",\"gallery\":false,\"direction\":null}", new String(get("api/info").body()));
         String a = upload(1), b = upload(2);
         assertEquals(32, ImageFiles.decode(get("api/photo/" + a + "/recon.png").body(), 10_000).width());
         HttpResponse<byte[]> edit = post("api/edit?original=" + a + "&reference=" + b + "&space=w", png(3), true);
@@ -90,6 +90,34 @@ class EditorServerTest {
         upload(4);
         upload(5);
         assertEquals(404, get("api/photo/" + a + "/recon.png").statusCode());
+    }
+
+    @Test
+    void offersTheGalleryFolderAndNothingOutsideIt() throws Exception {
+        Path gallery = dir.resolve("gallery");
+        Files.createDirectories(gallery);
+        Files.write(gallery.resolve("b.png"), png(2));
+        Files.write(gallery.resolve("a.png"), png(1));
+        Files.writeString(gallery.resolve("notes.txt"), "not offered");
+        Files.writeString(dir.resolve("secret.png"), "outside the gallery");
+        try (EditorServer g = EditorServer.start(TinyModels.random(2), null, gallery, dir.resolve("out-g"), "127.0.0.1", 0,
+                EditorServer.Limits.defaults(), new PrintStream(new ByteArrayOutputStream()))) {
+            HttpClient http = HttpClient.newHttpClient();
+            java.util.function.Function<String, HttpResponse<byte[]>> get = p -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(g.uri().resolve(p)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            };
+            assertEquals("{\"images\":[\"a.png\",\"b.png\"]}", new String(get.apply("api/gallery").body()));
+            assertArrayEquals(Files.readAllBytes(gallery.resolve("a.png")), get.apply("api/gallery/a.png").body());
+            assertEquals(404, get.apply("api/gallery/notes.txt").statusCode());
+            assertEquals(404, get.apply("api/gallery/..%2Fsecret.png").statusCode());
+            HttpResponse<byte[]> picked = http.send(HttpRequest.newBuilder(g.uri().resolve("api/gallery?name=b.png")).header("X-Editor", "1")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals("{\"id\":\"p1\"}", new String(picked.body()));
+        }
     }
 
     @Test
