@@ -52,31 +52,26 @@ final class AdaptCommand extends Command {
         EditModel m = EditArgs.model(cl);
         List<Tensor> masks = EditArgs.masks(cl, m);
         if (masks.size() != 1) throw new UsageException("give exactly one --mask or --box, got " + masks.size());
-        Tensor mask = masks.getFirst();
         try (Scope s = Scope.open()) {
             Input a, b;
-            Tensor edit, recon;
             try (GradMode off = GradMode.off()) {
                 a = Input.load(m, cl.getOptionValue("original"));
                 b = Input.load(m, cl.getOptionValue("reference"));
-                if (a.photo() == null) throw new UsageException("--original must be a photo: adaptation fits the generator to it");
-                recon = m.decode(a.latent());
-                edit = LocalEdit.apply(m.g(), a.latent(), List.of(new LocalEdit.Pair(b.latent(), mask)), space, 1);
             }
+            if (a.photo() == null) throw new UsageException("--original must be a photo: adaptation fits the generator to it");
             int every = Math.max(1, steps / 10);
-            Adaptation.Result r = Adaptation.adapt(m, a.latent(), a.photo(), new Adaptation.Options(layers, steps, lr, EditArgs.lpips(cl, m)), k -> {
-                if (k % every == 0 || k == steps) err.printf("[adapt] step %d/%d%n", k, steps);
-            });
+            Adaptation.Comparison c = Adaptation.compare(m, a.photo(), a.latent(), new LocalEdit.Pair(b.latent(), masks.getFirst()), space,
+                    new Adaptation.Options(layers, steps, lr, EditArgs.lpips(cl, m)), k -> {
+                        if (k % every == 0 || k == steps) err.printf("[adapt] step %d/%d%n", k, steps);
+                    });
             try (GradMode off = GradMode.off()) {
-                Tensor adaptedRecon = a.latent().decode(r.adapted());
-                Tensor adaptedEdit = LocalEdit.apply(r.adapted(), a.latent(), List.of(new LocalEdit.Pair(b.latent(), mask)), space, 1);
-                double plain = Adaptation.mseOutside(edit, a.photo(), mask), adapted = Adaptation.mseOutside(adaptedEdit, a.photo(), mask);
-                Sheets.write(Sheets.row(List.of(a.tile(m), b.tile(m), Photos.image(recon), Photos.image(adaptedRecon), Photos.image(edit),
-                        Photos.image(adaptedEdit))), png);
-                out.printf("reconstruction MSE %.5f -> %.5f after adapting %d block(s) for %d steps (%.1f s)%n", r.mseBefore(), r.mseAfter(),
-                        layers, steps, r.seconds());
-                out.printf("MSE outside the edited region: %.5f without adaptation, %.5f with%n", plain, adapted);
+                Sheets.write(Sheets.row(java.util.List.of(a.tile(m), b.tile(m), Photos.image(c.reconstruction()), Photos.image(c.adaptedReconstruction()),
+                        Photos.image(c.edit()), Photos.image(c.adaptedEdit()))), png);
             }
+            Adaptation.Result r = c.adaptation();
+            out.printf("reconstruction MSE %.5f -> %.5f after adapting %d block(s) for %d steps (%.1f s)%n", r.mseBefore(), r.mseAfter(), layers, steps,
+                    r.seconds());
+            out.printf("MSE outside the edited region: %.5f without adaptation, %.5f with%n", c.mseOutside(), c.adaptedMseOutside());
         }
         out.println("wrote " + png);
         return 0;

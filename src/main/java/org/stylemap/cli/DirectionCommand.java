@@ -63,29 +63,14 @@ final class DirectionCommand extends Command {
         EditModel m = EditArgs.model(cl);
         List<Tensor> masks = EditArgs.masks(cl, m);
         if (masks.size() > 1) throw new UsageException("give at most one --mask or --box");
-        Direction d;
-        try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            List<Tensor> stylemaps = new ArrayList<>();
-            List<Boolean> y = new ArrayList<>();
-            int unlabelled = 0;
-            try (PhotoSet photos = ReconstructCommand.photoSet(cl, m)) {
-                for (int i = 0; i < photos.count() && stylemaps.size() < limit; i++) {
-                    Boolean label = labels.values().get(photos.name(i));
-                    if (label == null) { unlabelled++; continue; }
-                    try (Scope one = Scope.open()) {
-                        stylemaps.add(Scope.keep(m.e().forward(Photos.of(photos.image(i), m.size(), m.dtype(), m.device()))));
-                    }
-                    y.add(label);
-                }
-            }
-            if (unlabelled > 0) err.println("[direction] note: " + unlabelled + " photos have no row in " + csv + " and were left out");
-            boolean[] yy = new boolean[y.size()];
-            for (int i = 0; i < yy.length; i++) yy[i] = y.get(i);
-            String attribute = labels.attribute();
-            d = Scope.untracked(() -> Direction.fit(stylemaps, yy, classifier, valFraction, 0, attribute));
-            out.printf("%s: %d photos with it, %d without; %s accuracy %.3f on the training photos, %s held out%n", attribute,
-                    d.positives(), d.negatives(), classifier, d.trainAccuracy(), Double.isNaN(d.valAccuracy()) ? "none" : String.format("%.3f", d.valAccuracy()));
+        Direction.Fit fit;
+        try (PhotoSet photos = ReconstructCommand.photoSet(cl, m)) {
+            fit = Direction.fit(m, photos, labels, classifier, valFraction, limit);
         }
+        Direction d = fit.direction();
+        if (fit.unlabelled() > 0) err.println("[direction] note: " + fit.unlabelled() + " photos have no row in " + csv + " and were left out");
+        out.printf("%s: %d photos with it, %d without; %s accuracy %.3f on the training photos, %s held out%n", d.attribute(), d.positives(),
+                d.negatives(), classifier, d.trainAccuracy(), Double.isNaN(d.valAccuracy()) ? "none" : String.format("%.3f", d.valAccuracy()));
         if (save != null) {
             d.save(save, m.config());
             out.println("wrote " + save);

@@ -8,12 +8,10 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.autograd.GradMode;
-import org.stylemap.data.RgbImage;
 import org.stylemap.edit.Direction;
 import org.stylemap.edit.EditModel;
 import org.stylemap.edit.Input;
 import org.stylemap.edit.LocalEdit;
-import org.stylemap.edit.Photos;
 import org.stylemap.edit.Sheets;
 import org.stylemap.edit.Space;
 import org.stylemap.memory.Scope;
@@ -60,42 +58,28 @@ final class EditCommand extends Command {
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
             Input original = Input.load(m, cl.getOptionValue("original"));
             List<Tensor> masks = EditArgs.masks(cl, m);
-            List<RgbImage> tiles = new ArrayList<>(List.of(original.tile(m)));
-            List<Tensor> strip;
-            Tensor edited;
+            List<Tensor> frameImages;
             if (byDirection) {
                 if (masks.size() > 1) throw new UsageException("--direction takes at most one --mask or --box");
                 if (!references.isEmpty()) throw new UsageException("--direction and --reference cannot be combined");
                 Direction d = Direction.load(Path.of(cl.getOptionValue("direction")), m);
                 double alpha = Args.doubleValue(cl, "alpha", 3);
                 Tensor mask = masks.isEmpty() ? null : masks.getFirst();
-                edited = d.apply(m.g(), original.latent(), alpha, mask);
-                tiles.add(Photos.image(m.decode(original.latent())));
-                strip = new ArrayList<>();
-                for (int i = 0; i < frames; i++) strip.add(d.apply(m.g(), original.latent(), alpha * i / (frames - 1), mask));
+                Sheets.write(Sheets.single(m, original, d.apply(m.g(), original.latent(), alpha, mask)), png);
+                frameImages = frames > 0 ? d.frames(m.g(), original.latent(), alpha, mask, frames) : List.of();
             } else {
                 if (masks.size() != references.size())
                     throw new UsageException(references.size() + " --reference but " + masks.size() + " --mask/--box: give one mask or box per reference");
-                List<LocalEdit.Pair> pairs = new ArrayList<>();
                 List<Input> refs = new ArrayList<>();
+                List<LocalEdit.Pair> pairs = new ArrayList<>();
                 for (int i = 0; i < references.size(); i++) {
-                    Input r = Input.load(m, references.get(i));
-                    refs.add(r);
-                    pairs.add(new LocalEdit.Pair(r.latent(), masks.get(i)));
+                    refs.add(Input.load(m, references.get(i)));
+                    pairs.add(new LocalEdit.Pair(refs.get(i).latent(), masks.get(i)));
                 }
-                edited = LocalEdit.apply(m.g(), original.latent(), pairs, space, 1);
-                for (Input r : refs) tiles.add(r.tile(m));
-                tiles.add(Photos.image(m.decode(original.latent())));
-                for (Input r : refs) tiles.add(Photos.image(m.decode(r.latent())));
-                strip = frames > 0 ? LocalEdit.frames(m.g(), original.latent(), pairs, space, frames) : List.of();
+                Sheets.write(Sheets.localEdit(m, original, refs, LocalEdit.apply(m.g(), original.latent(), pairs, space, 1)), png);
+                frameImages = frames > 0 ? LocalEdit.frames(m.g(), original.latent(), pairs, space, frames) : List.of();
             }
-            tiles.add(Photos.image(edited));
-            Sheets.write(Sheets.row(tiles), png);
-            if (frames > 0) {
-                List<RgbImage> f = strip.stream().map(Photos::image).toList();
-                Sheets.writeFrames(f, framesDir);
-                Sheets.write(Sheets.row(f), framesDir.resolve("strip.png"));
-            }
+            if (frames > 0) Sheets.writeFramesAndStrip(frameImages, framesDir);
         }
         out.println("wrote " + png + (byDirection ? " (original, reconstruction, edit)" : " (original, references, their reconstructions, the edit)"));
         if (frames > 0) out.println("wrote " + frames + " frames and strip.png to " + framesDir);

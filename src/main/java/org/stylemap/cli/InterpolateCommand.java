@@ -7,7 +7,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.autograd.GradMode;
-import org.stylemap.data.RgbImage;
+import org.stylemap.tensor.Tensor;
 import org.stylemap.edit.EditModel;
 import org.stylemap.edit.Input;
 import org.stylemap.edit.Mixing;
@@ -43,12 +43,9 @@ final class InterpolateCommand extends Command {
         EditModel m = EditArgs.model(cl);
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
             Input a = Input.load(m, ends.get(0)), b = Input.load(m, ends.get(1));
-            List<RgbImage> frames = Mixing.interpolate(m.g(), a.latent(), b.latent(), steps).stream().map(Photos::image).toList();
-            Sheets.writeFrames(frames, framesDir);
-            List<RgbImage> strip = new java.util.ArrayList<>(List.of(a.tile(m)));
-            strip.addAll(frames);
-            strip.add(b.tile(m));
-            Sheets.write(Sheets.row(strip), png);
+            List<Tensor> frames = Mixing.interpolate(m.g(), a.latent(), b.latent(), steps);
+            Sheets.writeFrames(frames.stream().map(Photos::image).toList(), framesDir);
+            Sheets.write(Sheets.strip(m, a, frames, b), png);
         }
         out.println("wrote " + png + " (A, " + steps + " frames, B) and the frames to " + framesDir);
         return 0;

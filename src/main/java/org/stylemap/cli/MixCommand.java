@@ -2,7 +2,6 @@ package org.stylemap.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
@@ -10,7 +9,6 @@ import org.stylemap.autograd.GradMode;
 import org.stylemap.edit.EditModel;
 import org.stylemap.edit.Input;
 import org.stylemap.edit.Mixing;
-import org.stylemap.edit.Photos;
 import org.stylemap.edit.Sheets;
 import org.stylemap.memory.Scope;
 
@@ -39,8 +37,7 @@ final class MixCommand extends Command {
         EditModel m = EditArgs.model(cl);
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
             Input a = Input.load(m, cl.getOptionValue("coarse")), b = Input.load(m, cl.getOptionValue("fine"));
-            Sheets.write(Sheets.row(List.of(a.tile(m), b.tile(m), Photos.image(m.decode(a.latent())), Photos.image(m.decode(b.latent())),
-                    Photos.image(Mixing.styleMix(m.g(), a.latent(), b.latent())))), png);
+            Sheets.write(Sheets.mix(m, a, b, Mixing.styleMix(m.g(), a.latent(), b.latent())), png);
         }
         out.println("wrote " + png + " (coarse photo, fine photo, their reconstructions, the mix)");
         return 0;

@@ -58,7 +58,7 @@ final class ProjectCommand extends Command {
             if (k % every == 0 || k == steps) err.printf("[project] step %d/%d%n", k, steps);
         });
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            Sheets.write(Sheets.row(List.of(Photos.image(photo), Photos.image(m.decode(m.encode(photo))), Photos.image(m.decode(r.latent())))), png);
+            Sheets.write(Sheets.row(photo, m.decode(m.encode(photo)), m.decode(r.latent())), png);
         }
         LatentFile.write(h5, m.config(), List.of(new LatentFile.Entry(name, r.latent(), image)));
         out.printf("%s: MSE %.5f (encoder) -> %.5f (%d steps, %s), %.1f s (%.3f s/step)%n", image, r.mseBefore(), r.mseAfter(), steps,

@@ -8,10 +8,8 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.autograd.GradMode;
-import org.stylemap.data.RgbImage;
 import org.stylemap.edit.EditModel;
 import org.stylemap.edit.Input;
-import org.stylemap.edit.Photos;
 import org.stylemap.edit.Sheets;
 import org.stylemap.edit.Transplant;
 import org.stylemap.memory.Scope;
@@ -49,16 +47,7 @@ final class TransplantCommand extends Command {
         EditModel m = EditArgs.model(cl);
         try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
             Input a = Input.load(m, cl.getOptionValue("original")), b = Input.load(m, cl.getOptionValue("reference"));
-            var result = m.g().synthesize(Transplant.apply(a.latent().stylemap(), b.latent().stylemap(), moves));
-            RgbImage pa = a.tile(m), pb = b.tile(m);
-            int cell = m.size() / m.config().latentSpatialSize();
-            for (int i = 0; i < moves.size(); i++) {
-                Transplant.Move mv = moves.get(i);
-                pa = Sheets.withBox(pa, mv.toY() * cell, mv.toX() * cell, (mv.toY() + mv.h()) * cell, (mv.toX() + mv.w()) * cell, i);
-                pb = Sheets.withBox(pb, mv.fromY() * cell, mv.fromX() * cell, (mv.fromY() + mv.h()) * cell, (mv.fromX() + mv.w()) * cell, i);
-            }
-            Sheets.write(Sheets.row(List.of(pa, pb, Photos.image(m.decode(a.latent())), Photos.image(m.decode(b.latent())),
-                    Photos.image(result))), png);
+            Sheets.write(Sheets.transplant(m, a, b, moves, m.g().synthesize(Transplant.apply(a.latent().stylemap(), b.latent().stylemap(), moves))), png);
         }
         out.println("wrote " + png + " (original and reference with the boxes, their reconstructions, the result)");
         return 0;

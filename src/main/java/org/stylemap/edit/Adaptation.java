@@ -74,6 +74,29 @@ public final class Adaptation {
         return new Result(g, before, after, (System.nanoTime() - t0) / 1e9);
     }
 
+    /** A local edit made without and with adaptation, and how faithful each stays outside its region. */
+    public record Comparison(Result adaptation, Tensor reconstruction, Tensor adaptedReconstruction, Tensor edit, Tensor adaptedEdit,
+                             double mseOutside, double adaptedMseOutside) {}
+
+    /**
+     * Bau et al.'s use of adaptation: the edit of photo (whose latent is given) by pair, once with
+     * the model's generator and once with a copy adapted to the photo; the MSE to the photo outside
+     * the pair's mask measures how much each loses of the unedited region.
+     */
+    public static Comparison compare(EditModel m, Tensor photo, Latent latent, LocalEdit.Pair pair, Space space, Options o, IntConsumer progress) {
+        Tensor recon, edit;
+        try (GradMode off = GradMode.off()) {
+            recon = latent.decode(m.g());
+            edit = LocalEdit.apply(m.g(), latent, List.of(pair), space, 1);
+        }
+        Result r = adapt(m, latent, photo, o, progress);
+        try (GradMode off = GradMode.off()) {
+            Tensor adaptedRecon = latent.decode(r.adapted());
+            Tensor adaptedEdit = LocalEdit.apply(r.adapted(), latent, List.of(pair), space, 1);
+            return new Comparison(r, recon, adaptedRecon, edit, adaptedEdit, mseOutside(edit, photo, pair.mask()), mseOutside(adaptedEdit, photo, pair.mask()));
+        }
+    }
+
     /** A generator with the same weights as the model's, in eval mode. */
     private static Generator copy(EditModel m) {
         Generator g = new Generator(new Init(m.dtype(), m.device(), new Rng(0)), m.config());

@@ -2,10 +2,13 @@ package org.stylemap.edit;
 
 import io.jhdf.HdfFile;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import org.stylemap.autograd.GradMode;
 import org.stylemap.io.H5;
+import org.stylemap.memory.Scope;
 import org.stylemap.model.Generator;
 import org.stylemap.model.ModelConfig;
 import org.stylemap.ops.Elementwise;
@@ -88,6 +91,45 @@ public record Direction(Tensor vector, String attribute, String classifier, int 
     /** The image of a latent moved along the direction. */
     public Tensor apply(Generator g, Latent latent, double alpha, Tensor mask) {
         return g.synthesize(shift(g, latent.stylemap(), alpha, mask));
+    }
+
+    /** k images from the latent's reconstruction (alpha 0) to alpha, evenly spaced. */
+    public List<Tensor> frames(Generator g, Latent latent, double alpha, Tensor mask, int k) {
+        if (k < 2) throw new IllegalArgumentException("frames must be at least 2, got " + k);
+        List<Tensor> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) out.add(apply(g, latent, alpha * i / (k - 1), mask));
+        return out;
+    }
+
+    /** A direction fitted on a photo set, and how many of its photos had no label (left out). */
+    public record Fit(Direction direction, int unlabelled) {}
+
+    /**
+     * Encodes the labelled photos of a set (at most limit of them; photos without a label are
+     * left out and counted) and fits a direction on their stylemaps, as {@link #fit} does.
+     */
+    public static Fit fit(EditModel m, PhotoSet photos, Labels labels, String classifier, double valFraction, int limit) {
+        try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
+            List<Tensor> stylemaps = new ArrayList<>();
+            List<Boolean> y = new ArrayList<>();
+            int unlabelled = 0;
+            for (int i = 0; i < photos.count() && stylemaps.size() < limit; i++) {
+                Boolean label = labels.values().get(photos.name(i));
+                if (label == null) {
+                    unlabelled++;
+                    continue;
+                }
+                try (Scope one = Scope.open()) {
+                    stylemaps.add(Scope.keep(m.e().forward(Photos.of(photos.image(i), m.size(), m.dtype(), m.device()))));
+                }
+                y.add(label);
+            }
+            boolean[] yy = new boolean[y.size()];
+            for (int i = 0; i < yy.length; i++) yy[i] = y.get(i);
+            // The direction outlives this scope; the stylemaps it was fitted on do not.
+            Direction d = Scope.untracked(() -> fit(stylemaps, yy, classifier, valFraction, 0, labels.attribute()));
+            return new Fit(d, unlabelled);
+        }
     }
 
     public void save(Path file, ModelConfig c) {

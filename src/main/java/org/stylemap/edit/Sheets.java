@@ -1,9 +1,11 @@
 package org.stylemap.edit;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.stylemap.data.ImageGrid;
 import org.stylemap.data.RgbImage;
+import org.stylemap.tensor.Tensor;
 import org.stylemap.train.Samples;
 
 /** The pictures editing writes: rows and grids of tiles, boxes drawn on photos, numbered frames. */
@@ -21,6 +23,52 @@ public final class Sheets {
     /** The tiles row by row, columns wide. */
     public static RgbImage grid(List<RgbImage> tiles, int columns) {
         return ImageGrid.of(tiles, columns);
+    }
+
+    /** The images of x [1, 3, H, W] tensors side by side. */
+    public static RgbImage row(Tensor... images) {
+        return row(java.util.Arrays.stream(images).map(Photos::image).toList());
+    }
+
+    /** A local edit: the original, the references, their reconstructions, the edit. */
+    public static RgbImage localEdit(EditModel m, Input original, List<Input> references, Tensor edited) {
+        List<RgbImage> tiles = new ArrayList<>(List.of(original.tile(m)));
+        for (Input r : references) tiles.add(r.tile(m));
+        tiles.add(Photos.image(m.decode(original.latent())));
+        for (Input r : references) tiles.add(Photos.image(m.decode(r.latent())));
+        tiles.add(Photos.image(edited));
+        return row(tiles);
+    }
+
+    /** An edit of one input: the input, its reconstruction, the result. */
+    public static RgbImage single(EditModel m, Input input, Tensor result) {
+        return row(List.of(input.tile(m), Photos.image(m.decode(input.latent())), Photos.image(result)));
+    }
+
+    /** Style mixing: both inputs, their reconstructions, the mix. */
+    public static RgbImage mix(EditModel m, Input coarse, Input fine, Tensor mixed) {
+        return row(List.of(coarse.tile(m), fine.tile(m), Photos.image(m.decode(coarse.latent())), Photos.image(m.decode(fine.latent())),
+                Photos.image(mixed)));
+    }
+
+    /** Transplantation: both inputs with box i drawn in colour i (at its target on the original, its source on the reference), their reconstructions, the result. */
+    public static RgbImage transplant(EditModel m, Input original, Input reference, List<Transplant.Move> moves, Tensor result) {
+        RgbImage pa = original.tile(m), pb = reference.tile(m);
+        int cell = m.size() / m.config().latentSpatialSize();
+        for (int i = 0; i < moves.size(); i++) {
+            Transplant.Move mv = moves.get(i);
+            pa = withBox(pa, mv.toY() * cell, mv.toX() * cell, (mv.toY() + mv.h()) * cell, (mv.toX() + mv.w()) * cell, i);
+            pb = withBox(pb, mv.fromY() * cell, mv.fromX() * cell, (mv.fromY() + mv.h()) * cell, (mv.fromX() + mv.w()) * cell, i);
+        }
+        return row(List.of(pa, pb, Photos.image(m.decode(original.latent())), Photos.image(m.decode(reference.latent())), Photos.image(result)));
+    }
+
+    /** An interpolation: a, the frames, b. */
+    public static RgbImage strip(EditModel m, Input a, List<Tensor> frames, Input b) {
+        List<RgbImage> tiles = new ArrayList<>(List.of(a.tile(m)));
+        for (Tensor f : frames) tiles.add(Photos.image(f));
+        tiles.add(b.tile(m));
+        return row(tiles);
     }
 
     /** A copy of img with the outline of [y0, y1) x [x0, x1) drawn two pixels wide in the i-th colour. */
@@ -44,6 +92,13 @@ public final class Sheets {
     /** The frames as dir/000.png, dir/001.png, ... */
     public static void writeFrames(List<RgbImage> frames, Path dir) {
         for (int i = 0; i < frames.size(); i++) write(frames.get(i), frameFile(dir, i));
+    }
+
+    /** Frames as dir/NNN.png and, side by side, dir/strip.png. */
+    public static void writeFramesAndStrip(List<Tensor> frames, Path dir) {
+        List<RgbImage> f = frames.stream().map(Photos::image).toList();
+        writeFrames(f, dir);
+        write(row(f), dir.resolve("strip.png"));
     }
 
     /** Where {@link #writeFrames} puts frame i. */
