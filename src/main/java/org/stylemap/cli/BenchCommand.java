@@ -41,7 +41,7 @@ final class BenchCommand extends Command {
                 TrainBench.header(out);
                 TrainBench.run(out, c, Args.intValue(cl, "iterations", 6));
             }
-            case "edit" -> EditBench.run(out, Args.intValue(cl, "size", 256), EditArgs.atLeast(cl, "steps", 10, 1), EditArgs.device(cl));
+            case "edit" -> EditBench.run(out, Args.intValue(cl, "size", 256), EditArgs.atLeast(cl, "steps", 10, 2), EditArgs.device(cl));
             default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, edit)");
         }
         return 0;
