@@ -47,8 +47,8 @@ public final class EditBench {
         out.printf("edit benchmark: %dx%d, stylemap %dx%dx%d (official config), %s, float32, %d threads; median of %d runs after %d warm-up%n",
                 size, size, c.latentChannelSize(), c.latentSpatialSize(), c.latentSpatialSize(), device, Parallel.THREADS, TIMED, WARMUP);
         out.println();
-        out.println("| step | median ms |");
-        out.println("|---|---:|");
+        out.println("| step | median wall ms | median process CPU ms |");
+        out.println("|---|---:|---:|");
         Rng rng = new Rng(7);
         Tensor a = Scope.untracked(() -> Tensor.rand(rng, dtype, device, 1, 3, size, size).mul(2).sub(1));
         Tensor b = Scope.untracked(() -> Tensor.rand(rng, dtype, device, 1, 3, size, size).mul(2).sub(1));
@@ -70,8 +70,8 @@ public final class EditBench {
             return LocalEdit.apply(g, x, List.of(new LocalEdit.Pair(y, mask)), Space.W_PLUS, 1);
         });
         out.println();
-        out.println("| optimization | s per step | s per 100 steps | fixed cost, s |");
-        out.println("|---|---:|---:|---:|");
+        out.println("| optimization | wall s per step | process CPU s per step | wall s per 100 steps | fixed wall cost, s |");
+        out.println("|---|---:|---:|---:|---:|");
         StepClock clock = new StepClock();
         Projection.Result p = Projection.refine(m, a, new Projection.Options(Space.W, steps, 0.01, null, 0.1), clock.start());
         clock.print(out, "project, w, MSE + domain regularizer 0.1", p.seconds());
@@ -89,36 +89,54 @@ public final class EditBench {
      * the final image) count as the fixed cost instead.
      */
     private static final class StepClock {
-        private long first, last;
+        private long first, last, firstCpu, lastCpu;
         private int count;
 
         java.util.function.IntConsumer start() {
             count = 0;
             return k -> {
-                long now = System.nanoTime();
-                if (k == 1) first = now;
+                long now = System.nanoTime(), cpu = processCpuNanos();
+                if (k == 1) {
+                    first = now;
+                    firstCpu = cpu;
+                }
                 last = now;
+                lastCpu = cpu;
                 count = k;
             };
         }
 
         void print(PrintStream out, String name, double totalSeconds) {
             double perStep = count > 1 ? (last - first) / 1e9 / (count - 1) : Double.NaN;
-            out.printf("| %s | %.2f | %.0f | %.1f |%n", name, perStep, 100 * perStep, totalSeconds - count * perStep);
+            double cpuPerStep = count > 1 ? (lastCpu - firstCpu) / 1e9 / (count - 1) : Double.NaN;
+            out.printf("| %s | %.2f | %.2f | %.0f | %.1f |%n", name, perStep, cpuPerStep, 100 * perStep, totalSeconds - count * perStep);
         }
     }
 
+    /**
+     * Median wall time, and the median CPU time of the whole process per run: on a machine shared
+     * with other work the wall time stretches while the CPU time does not, so CPU time divided by
+     * the threads approximates the wall time the run would take alone.
+     */
     private static void row(PrintStream out, String name, Supplier<Tensor> body) {
-        double[] ms = new double[TIMED];
+        double[] ms = new double[TIMED], cpu = new double[TIMED];
         for (int i = 0; i < WARMUP + TIMED; i++) {
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), c0 = processCpuNanos();
             try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
                 Tensor t = body.get();
                 t.toDoubleArray(); // the result is used, so nothing is skipped
             }
-            if (i >= WARMUP) ms[i - WARMUP] = (System.nanoTime() - t0) / 1e6;
+            if (i >= WARMUP) {
+                ms[i - WARMUP] = (System.nanoTime() - t0) / 1e6;
+                cpu[i - WARMUP] = (processCpuNanos() - c0) / 1e6;
+            }
         }
         Arrays.sort(ms);
-        out.printf("| %s | %.1f |%n", name, ms[TIMED / 2]);
+        Arrays.sort(cpu);
+        out.printf("| %s | %.1f | %.1f |%n", name, ms[TIMED / 2], cpu[TIMED / 2]);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 }
