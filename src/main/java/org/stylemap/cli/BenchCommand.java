@@ -6,24 +6,28 @@ import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
+import org.stylemap.bench.EditBench;
 import org.stylemap.bench.EngineBench;
 import org.stylemap.bench.FusedBench;
 import org.stylemap.bench.MemoryBench;
 import org.stylemap.bench.TrainBench;
+import org.stylemap.io.Range;
 import org.stylemap.train.TrainConfig;
 
 /** `stylemap bench`: kernel throughput, memory behaviour, and training-iteration time for any config. */
 final class BenchCommand extends Command {
     @Override String name() { return "bench"; }
 
-    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps) or train (iteration time of a config)"; }
+    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps), train (iteration time of a config) or edit (editing latency)"; }
 
     @Override
     Options options() {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), train (iteration time of a config), "
-                + "memory (peak tensor memory per training phase) or fused (each fused op against its reference twin)").get());
-        o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000)").get());
+                + "memory (peak tensor memory per training phase), fused (each fused op against its reference twin) or edit "
+                + "(editing latency at the official size)").get());
+        o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000); edit: project/adapt steps timed (default 10)").get());
+        o.addOption(Option.builder().longOpt("size").hasArg().argName("N").desc("edit: image size of the official configuration (default 256)").get());
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train, memory, fused: configuration (default configs/tiny.properties)").get());
         o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train, memory, fused: override configuration keys").get());
         o.addOption(Args.deviceOption("cpu"));
@@ -45,7 +49,9 @@ final class BenchCommand extends Command {
                 FusedBench.header(out);
                 FusedBench.run(out, config(cl));
             }
-            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, memory, fused)");
+            case "edit" -> EditBench.run(out, Args.intValue(cl, "size", 256, Range.integers(16, 1024)),
+                    Args.intValue(cl, "steps", 10, Range.atLeast(2)), Args.device(cl, "cpu"));
+            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, memory, fused, edit)");
         }
         return 0;
     }

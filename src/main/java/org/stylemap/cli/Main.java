@@ -20,6 +20,15 @@ public final class Main {
         register(new EditCommand());
         register(new VerifyParityCommand());
         register(new EvalCommand());
+        register(new EncodeCommand());
+        register(new ReconstructCommand());
+        register(new TransplantCommand());
+        register(new MixCommand());
+        register(new InterpolateCommand());
+        register(new ProjectCommand());
+        register(new AdaptCommand());
+        register(new DirectionCommand());
+        register(new ServeCommand());
     }
 
     private static void register(Command c) {

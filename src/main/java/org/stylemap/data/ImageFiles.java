@@ -129,15 +129,7 @@ public final class ImageFiles {
 
     /** Writes an 8-bit RGB PNG (values rounded and clamped), creating parent folders. */
     public static void writePng(RgbImage img, Path file) throws IOException {
-        int w = img.width(), h = img.height();
-        BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++)
-                row[x] = RgbImage.quantize(img.get(0, x, y)) << 16 | RgbImage.quantize(img.get(1, x, y)) << 8 | RgbImage.quantize(img.get(2, x, y));
-            bi.setRGB(0, y, w, 1, row, 0, w);
-        }
-        writePng(bi, file);
+        writePng(toBufferedImage(img), file);
     }
 
     /**
@@ -150,5 +142,69 @@ public final class ImageFiles {
         try (OutputStream out = Files.newOutputStream(file)) {
             if (!ImageIO.write(bi, "png", out)) throw new IOException("no PNG writer available");
         }
+    }
+
+    /** The PNG file's bytes for an image (values rounded and clamped), e.g. for an HTTP response. */
+    public static byte[] encodePng(RgbImage img) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(toBufferedImage(img), "png", out)) throw new IllegalStateException("no PNG writer available");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static BufferedImage toBufferedImage(RgbImage img) {
+        int w = img.width(), h = img.height();
+        BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++)
+                row[x] = RgbImage.quantize(img.get(0, x, y)) << 16 | RgbImage.quantize(img.get(1, x, y)) << 8 | RgbImage.quantize(img.get(2, x, y));
+            bi.setRGB(0, y, w, 1, row, 0, w);
+        }
+        return bi;
+    }
+
+    /**
+     * Decodes image bytes from an untrusted source (an upload). The dimensions are read from the
+     * header first, so an image of more than maxPixels is refused before it is decoded.
+     *
+     * @throws IllegalArgumentException one line saying why: not an image, unsupported, too large, damaged
+     */
+    public static RgbImage decode(byte[] data, long maxPixels) {
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(data))) {
+            java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new IllegalArgumentException("not an image ImageIO can read (PNG, JPEG, GIF, BMP)");
+            javax.imageio.ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w, h;
+                BufferedImage bi;
+                try {
+                    w = reader.getWidth(0);
+                    h = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw damaged(e);
+                }
+                if ((long) w * h > maxPixels)
+                    throw new IllegalArgumentException("image of " + w + "x" + h + " pixels is larger than the limit of " + maxPixels + " pixels");
+                try {
+                    bi = reader.read(0);
+                } catch (IOException | RuntimeException e) {
+                    throw damaged(e);
+                }
+                return toRgb(bi);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw damaged(e);
+        }
+    }
+
+    private static IllegalArgumentException damaged(Exception e) {
+        return new IllegalArgumentException("not a readable image (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
     }
 }

@@ -183,7 +183,7 @@ public final class Preparer {
     }
 
     /** Every regular file under dir as a '/'-separated relative path, sorted, so the order is the same on every OS. */
-    static List<String> list(Path dir) {
+    public static List<String> list(Path dir) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such directory");
         try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(Files::isRegularFile)

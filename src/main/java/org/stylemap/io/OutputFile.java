@@ -24,6 +24,17 @@ public final class OutputFile {
     /** What a command writes: a name for messages, and a test telling whether an existing file is of that kind. */
     public record Kind(String name, Predicate<Path> matches) {
         public static final Kind PNG = new Kind("PNG image", OutputFile::isPng);
+
+        /** One of this program's HDF5 files, recognised by its root attribute format (see H5 writers). */
+        public static Kind hdf5(String name, String format) {
+            return new Kind(name, p -> {
+                try (io.jhdf.HdfFile f = new io.jhdf.HdfFile(p)) {
+                    return format.equals(H5.attribute(f, "format"));
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            });
+        }
     }
 
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
@@ -48,6 +59,21 @@ public final class OutputFile {
             throw new IllegalArgumentException(out + " exists and is not a " + kind.name() + "; refusing to overwrite it (pass --overwrite to replace it)");
         probe(out);
         return out;
+    }
+
+    /**
+     * Checks a folder that a command will fill with its own files (e.g. single images) before the
+     * work: not one of the inputs, not an existing file, and able to take new files.
+     *
+     * @return dir
+     * @throws IllegalArgumentException one line naming dir and the reason
+     */
+    public static Path checkFolder(Path dir, Collection<Path> inputs) {
+        for (Path in : inputs)
+            if (same(dir, in)) throw new IllegalArgumentException(dir + " is one of this command's inputs; refusing to overwrite it (choose another output name)");
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new IllegalArgumentException(dir + " exists and is not a folder");
+        probe(dir.resolve("probe"));
+        return dir;
     }
 
     /**

@@ -13,6 +13,7 @@ import org.stylemap.autograd.GradMode;
 import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Progress;
 import org.stylemap.data.Split;
+import org.stylemap.edit.Masks;
 import org.stylemap.edit.Photos;
 import org.stylemap.memory.Scope;
 import org.stylemap.model.Encoder;
@@ -89,7 +90,7 @@ public final class LocalEditing {
                     String f = names.get(from + i);
                     s[i] = Photos.load(dir.resolve(SOURCE).resolve(f), size, dtype, device, warn);
                     r[i] = Photos.load(dir.resolve(REFERENCE).resolve(f), size, dtype, device, warn);
-                    m[i] = Photos.mask(dir.resolve(MASK).resolve(f), size, dtype, device, warn);
+                    m[i] = Masks.load(dir.resolve(MASK).resolve(f), size, dtype, device);
                 }
                 return new PairBatch(Views.concat(0, s), Views.concat(0, r), Views.concat(0, m));
             }

@@ -58,6 +58,11 @@ public final class Decoder extends Module {
         return resizer.size();
     }
 
+    /** Number of styled res blocks (decoder.convs), one per doubling of resolution after conv1. */
+    public int blockCount() {
+        return convs.size();
+    }
+
     /** The resizer's outputs for one stylemap, in layer order. */
     public List<Tensor> resize(Tensor stylemap) {
         List<Tensor> out = new ArrayList<>(resizer.size());

@@ -62,28 +62,6 @@ public final class Samples {
         return new RgbImage(w * f, h * f, dst);
     }
 
-    /** Images per forward pass of {@link #randomGrid}: tensor memory stays the same whatever the number of images. */
-    public static final int GENERATE_BATCH = 16;
-
-    /**
-     * n random images of g as a grid (columns about sqrt(n)): z drawn from rng, truncated towards
-     * mean by psi (mean null: none), generated batch at a time. The draws are the same as in one pass.
-     */
-    public static RgbImage randomGrid(Generator g, Rng rng, int n, Tensor mean, double psi, DType dtype, Device device, int batch) {
-        int sd = g.config().latentChannelSize(), size = g.config().size();
-        ImageGrid.Sheet sheet = new ImageGrid.Sheet(n, (int) Math.ceil(Math.sqrt(n)), size, size);
-        try (GradMode off = GradMode.off()) {
-            for (int from = 0; from < n; from += batch) {
-                int k = Math.min(batch, n - from);
-                try (Scope s = Scope.open()) {
-                    List<RgbImage> tiles = images(g.synthesize(g.stylemap(Tensor.randn(rng, dtype, device, k, sd), mean, psi)));
-                    for (int i = 0; i < k; i++) sheet.put(from + i, tiles.get(i));
-                }
-            }
-        }
-        return sheet.image();
-    }
-
     public static void write(RgbImage img, Path png) {
         AtomicFile.write(png, tmp -> ImageFiles.writePng(img, tmp));
     }

@@ -147,7 +147,8 @@ class NothingLostTest {
         assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", "/proc/stylemap-test.png"),
                 "cannot write /proc/stylemap-test.png: the folder /proc does not accept new files");
         assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", dir.resolve("x".repeat(300) + ".png").toString()), "File name too long");
-        assertRefused(Cli.run("generate", "--ckpt", ckpt.toString(), "--out", dir.toString()), "is a folder");
+        assertRefused(Cli.run("edit", "--ckpt", ckpt.toString(), "--original", ckpt.toString(), "--reference", ckpt.toString(),
+                "--box", "0,0,4,4", "--out", dir.toString()), "is a folder");
         Path a = dir.resolve("a.png");
         javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(20, 20, java.awt.image.BufferedImage.TYPE_INT_RGB), "png", a.toFile());
         assertRefused(Cli.run("edit", "--ckpt", ckpt.toString(), "--original", a.toString(), "--reference", a.toString(), "--mask", a.toString(),
