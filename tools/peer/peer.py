@@ -52,9 +52,7 @@ class Config:
 def add_config_args(parser, **defaults):
     for field in dataclasses.fields(Config):
         default = defaults.get(field.name, field.default)
-        kind = int if field.name == "channel_max" else field.type
-        if isinstance(kind, str):  # postponed annotations
-            kind = {"int": int, "float": float, "str": str}[kind]
+        kind = int if field.name == "channel_max" else field.type  # channel_max: int, default None
         parser.add_argument("--" + field.name.replace("_", "-"), dest=field.name, type=kind, default=default,
                             help=f"(default {default})")
     parser.add_argument("--official", default=None,
