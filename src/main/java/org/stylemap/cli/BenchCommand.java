@@ -16,13 +16,13 @@ import org.stylemap.train.TrainConfig;
 final class BenchCommand extends Command {
     @Override String name() { return "bench"; }
 
-    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps) or train (iteration time of a config)"; }
+    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps), kernels, train (iteration time of a config), memory, fused"; }
 
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), train (iteration time of a config), "
-                + "memory (peak tensor memory per training phase) or fused (each fused op against its reference twin)").get());
+        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), kernels (GEMM and convolution "
+                + "throughput on --device, the CUDA kernels on cuda and cuda-emu), train (iteration time of a config), memory (peak tensor memory per training phase) or fused (each fused op against its reference twin)").get());
         o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000)").get());
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train, memory, fused: configuration (default configs/tiny.properties)").get());
         o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("train, memory, fused: override configuration keys").get());
@@ -36,6 +36,7 @@ final class BenchCommand extends Command {
         String suite = cl.getOptionValue("suite", "engine");
         switch (suite) {
             case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000), Args.device(cl, "cpu"));
+            case "kernels" -> EngineBench.kernels(out, Args.device(cl, "cpu"));
             case "train" -> {
                 TrainBench.header(out);
                 TrainBench.run(out, config(cl), Args.intValue(cl, "iterations", 6));
@@ -45,7 +46,7 @@ final class BenchCommand extends Command {
                 FusedBench.header(out);
                 FusedBench.run(out, config(cl));
             }
-            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, memory, fused)");
+            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, kernels, train, memory, fused)");
         }
         return 0;
     }
