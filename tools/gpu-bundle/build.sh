@@ -18,6 +18,7 @@
 #                   committed) into gpu/StyleMapGAN, beside the archive, for run.sh's peer step.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+caller=$PWD
 cd "$root"
 limit_mib=40
 
@@ -27,8 +28,9 @@ out=gpu/stylemap-gpu.tar.xz
 official=""
 while (( $# )); do
   case $1 in
-    --out) (( $# >= 2 )) || die "--out needs a file name"; out=$2; shift ;;
-    --official) (( $# >= 2 )) || die "--official needs the folder of an official StyleMapGAN checkout"; official=$2; shift ;;
+    --out) (( $# >= 2 )) || die "--out needs a file name"; out=$2; [[ $out == /* ]] || out=$caller/$out; shift ;;
+    --official) (( $# >= 2 )) || die "--official needs the folder of an official StyleMapGAN checkout"; official=$2
+      [[ $official == /* ]] || official=$caller/$official; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (usage: tools/gpu-bundle/build.sh [--out FILE] [--official DIR])" ;;
   esac
@@ -144,5 +146,13 @@ if [[ -n $official ]]; then
   echo "[gpu-bundle] official code (training/) copied to $dest ($(du -sh "$dest" | cut -f1))"
 fi
 
+# What a call of the device tool sends (docs/GPU.md): the working tree (tracked files and untracked
+# ones git does not ignore) plus the carried folder holding the archive; at most 64 MiB in all.
+if [[ $(cd "$(dirname "$out")" && pwd) == "$root"/* ]]; then
+  tree_bytes=$(git ls-files -z --cached --others --exclude-standard | du -cb --files0-from=- 2>/dev/null | tail -n1 | cut -f1)
+  carried_bytes=$(du -sb "$(dirname "$out")" | cut -f1)
+  echo "[gpu-bundle] a device-tool call carrying $(dirname "$out") sends $(( (tree_bytes + carried_bytes) / 1048576 )) MiB" \
+    "(working tree $(( tree_bytes / 1048576 )) MiB + $(dirname "$out") $(( carried_bytes / 1048576 )) MiB; limit 64 MiB)"
+fi
 echo "[gpu-bundle] $out: $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB (limit $limit_mib MiB)"
 echo "[gpu-bundle] on the GPU machine: mkdir -p /tmp/sm && tar -xJf $(basename "$out") -C /tmp/sm && /tmp/sm/stylemap-gpu/run.sh OUTDIR [OFFICIAL_DIR]"

@@ -114,7 +114,7 @@ stylemap() { "${jvm[@]}" "${extra_jvm[@]}" -cp "$bundle/lib/*" org.stylemap.cli.
 # Step bodies: each writes to stdout/stderr (captured in its log) and returns non-zero on failure.
 step_info() {
   stylemap info || return
-  echo "uname: $(uname -srm); nproc: $(nproc); LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
+  echo "uname: $(uname -srm); nproc: $(nproc); $(grep -E '^MemTotal' /proc/meminfo | tr -s ' '); LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
   if command -v nvidia-smi >/dev/null 2>&1; then
     nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used,clocks.sm,clocks.max.sm,temperature.gpu --format=csv
   else
@@ -168,7 +168,7 @@ skip_reason() {
 # Seconds each step may take (on the emulator too: it is slower per kernel, but runs tiny sizes).
 limit_of() {
   case $1 in
-    info) echo 60 ;; tests) echo 240 ;; parity-f32|parity-f64) echo 120 ;; kernels) echo 120 ;;
+    info) echo 60 ;; tests) echo 180 ;; parity-f32|parity-f64) echo 120 ;; kernels) echo 120 ;;
     train-64|memory-64) echo 90 ;; train-256) echo 180 ;; memory-256) echo 120 ;; peer) echo 240 ;;
   esac
 }
@@ -203,9 +203,14 @@ publish() { # the two files OUTDIR holds, rewritten whole
   tar -C "$work" -czf "$outdir/logs.tar.gz.tmp" logs summary.txt && mv "$outdir/logs.tar.gz.tmp" "$outdir/logs.tar.gz"
 }
 
-# Runs step_$2 under a limit of $1 seconds; timeout signals the step's whole process group.
+# Runs step_$2 under a limit of $1 seconds. At the limit, timeout sends SIGQUIT to the step's
+# process group: a JVM prints every thread's stack into the log (where a kernel or test hangs) and
+# goes on; the shell ignores it; 10 s later the whole group is killed (exit 137).
 in_time() {
-  timeout -k 10 "$1" bash -c "$(declare -p jvm extra_jvm small small_iterations official256 device bundle fixture logs official); $(declare -f); step_$2"
+  timeout -s QUIT -k 10 "$1" bash -c "trap '' QUIT
+    $(declare -p jvm extra_jvm small small_iterations official256 device bundle fixture logs official)
+    $(declare -f)
+    step_$2"
 }
 
 run_step() {
@@ -253,7 +258,13 @@ run_step() {
   {
     printf '\n== %s: %s%s, %d s\n' "$step" "$status" "${status_note:-}" $(( $(date +%s) - t0 ))
     key_lines "$step" "$log"
-    if [[ $status != ok ]]; then echo "-- last lines of the log:"; tail -n 15 "$log"; fi
+    if [[ $status == TIMEOUT* ]]; then
+      echo "-- the last lines before the thread dump, and the main thread's stack:"
+      sed '/^Full thread dump/,$d' "$log" | tail -n 8
+      sed -n '/^"main"/,/^$/p' "$log" | head -n 25
+    elif [[ $status != ok ]]; then
+      echo "-- last lines of the log:"; tail -n 15 "$log"
+    fi
   } >>"$summary"
   publish
 }

@@ -63,12 +63,26 @@ class GpuBundleRunScriptTest {
         out = dir.resolve("out");
     }
 
+    /** The machine's python3 as the peer step uses it: logs its arguments, writes the --json file, prints a result line. */
+    private static final String FAKE_PYTHON = """
+            #!/usr/bin/env bash
+            [[ $1 == -c ]] && exit 0  # run.sh asking for site-packages: none
+            echo "$*" >>"$(dirname "$0")/../python-calls.txt"
+            while (( $# )); do [[ $1 == --json ]] && echo '{"fake": true}' >"$2"; shift; done
+            echo "plain iteration 0.5000 s (32.00 img/s); with R1 0.6000 s"
+            """;
+
     record Result(int code, String stdout, String stderr) {}
 
     private Result run(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", bundle.resolve("run.sh").toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
+        // A fake python3 first on PATH (the peer step's); the real tools run.sh needs after it.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        if (Files.notExists(bin.resolve("python3")))
+            Files.setPosixFilePermissions(Files.writeString(bin.resolve("python3"), FAKE_PYTHON), PosixFilePermissions.fromString("rwxr-xr-x"));
+        pb.environment().put("PATH", bin + ":" + pb.environment().get("PATH"));
         Path stdout = dir.resolve("stdout.txt"), stderr = dir.resolve("stderr.txt");
         pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Process p = pb.start();
@@ -122,6 +136,25 @@ class GpuBundleRunScriptTest {
         List<String> calls = Files.readAllLines(dir.resolve("calls.txt"));
         assertEquals(1, calls.size(), calls.toString());
         assertTrue(calls.get(0).contains("bench --suite train --device cuda-emu --set batch=2 --iterations 1"), calls.get(0));
+    }
+
+    @Test
+    void thePeerStepRunsTheOfficialStepTimeScriptOfTheBundleOnTheGivenCheckout() throws Exception {
+        Path official = Files.createDirectories(dir.resolve("official/training"));
+        Files.writeString(official.resolve("model.py"), "");
+        Files.writeString(Files.createDirectories(bundle.resolve("tools/peer")).resolve("official_step_time.py"), "");
+        Result r = run("--steps", "peer", out.toString(), official.getParent().toString());
+        assertEquals(0, r.code, r.stdout + r.stderr);
+        String summary = Files.readString(out.resolve("summary.txt"));
+        assertTrue(summary.contains("== peer: ok") && summary.contains("plain iteration 0.5000 s (32.00 img/s)"), summary);
+        assertEquals(List.of(bundle.resolve("tools/peer/official_step_time.py") + " --official " + official.getParent()
+                + " --json "), Files.readAllLines(dir.resolve("python-calls.txt")).stream().map(l -> l.replaceFirst("--json .*", "--json ")).toList());
+        assertTrue(archived().contains("logs/official_step_time.json"), archived().toString());
+        Files.delete(bundle.resolve("tools/peer/official_step_time.py"));
+        Files.walk(out).sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        r = run("--steps", "peer", out.toString(), official.getParent().toString());
+        assertTrue(Files.readString(out.resolve("summary.txt")).contains(
+                "== peer: skipped: tools/peer/official_step_time.py was not in the tree the bundle was built from"), r.stdout);
     }
 
     @Test
