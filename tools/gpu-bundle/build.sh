@@ -15,7 +15,8 @@
 #   --out FILE      the archive (default gpu/stylemap-gpu.tar.xz; gpu/ is ignored by git). An existing
 #                   file is replaced only if it is an earlier bundle.
 #   --official DIR  also copy the official StyleMapGAN code's training/ folder (CC BY-NC: never
-#                   committed) into gpu/StyleMapGAN, beside the archive, for run.sh's peer step.
+#                   committed) into StyleMapGAN/ beside the archive (gpu/StyleMapGAN by default),
+#                   for run.sh's peer step.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 caller=$PWD
