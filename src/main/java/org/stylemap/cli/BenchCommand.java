@@ -18,14 +18,14 @@ import org.stylemap.train.TrainConfig;
 final class BenchCommand extends Command {
     @Override String name() { return "bench"; }
 
-    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps), train (iteration time of a config) or edit (editing latency)"; }
+    @Override String summary() { return "benchmarks: engine (GEMM, conv, memory over 1000 steps), kernels, train (iteration time of a config), memory, fused, edit"; }
 
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), train (iteration time of a config), "
-                + "memory (peak tensor memory per training phase), fused (each fused op against its reference twin) or edit "
-                + "(editing latency at the official size)").get());
+        o.addOption(Option.builder().longOpt("suite").hasArg().argName("NAME").desc("engine (default), kernels (GEMM and convolution "
+                + "throughput on --device, the CUDA kernels on cuda and cuda-emu), train (iteration time of a config), memory (peak tensor "
+                + "memory per training phase), fused (each fused op against its reference twin) or edit (editing latency at the official size)").get());
         o.addOption(Option.builder().longOpt("steps").hasArg().argName("N").desc("engine: steps of the memory loop (default 1000); edit: project/adapt steps timed (default 10)").get());
         o.addOption(Option.builder().longOpt("size").hasArg().argName("N").desc("edit: image size of the official configuration (default 256)").get());
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("train, memory, fused: configuration (default configs/tiny.properties)").get());
@@ -40,6 +40,7 @@ final class BenchCommand extends Command {
         String suite = cl.getOptionValue("suite", "engine");
         switch (suite) {
             case "engine" -> EngineBench.run(out, Args.intValue(cl, "steps", 1000), Args.device(cl, "cpu"));
+            case "kernels" -> EngineBench.kernels(out, Args.device(cl, "cpu"));
             case "train" -> {
                 TrainBench.header(out);
                 TrainBench.run(out, config(cl), Args.intValue(cl, "iterations", 6));
@@ -51,7 +52,7 @@ final class BenchCommand extends Command {
             }
             case "edit" -> EditBench.run(out, Args.intValue(cl, "size", 256, Range.integers(16, 1024)),
                     Args.intValue(cl, "steps", 10, Range.atLeast(2)), Args.device(cl, "cpu"));
-            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, train, memory, fused, edit)");
+            default -> throw new UsageException("unknown suite '" + suite + "' (available: engine, kernels, train, memory, fused, edit)");
         }
         return 0;
     }
