@@ -8,7 +8,7 @@
 #include "strided.cuh"
 
 // The order of org.stylemap.backend.BinaryOp: the Java side passes the constant's ordinal.
-enum BinaryOp { ADD, SUB, MUL, DIV, POW, MAX, MIN, GT, GE, LT, EQ };
+enum BinaryOp { ADD, SUB, MUL, DIV, POW, MAX, MIN, GT, GE };
 
 template <class T>
 __device__ __forceinline__ T apply_binary(int op, T a, T b) {
@@ -22,8 +22,6 @@ __device__ __forceinline__ T apply_binary(int op, T a, T b) {
         case MIN: return java_min(a, b);
         case GT: return a > b ? T(1) : T(0);
         case GE: return a >= b ? T(1) : T(0);
-        case LT: return a < b ? T(1) : T(0);
-        case EQ: return a == b ? T(1) : T(0);
         default: return T(NAN);  // an op this file does not know: NaN, never a silent result
     }
 }

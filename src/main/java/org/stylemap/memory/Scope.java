@@ -72,11 +72,6 @@ public final class Scope implements AutoCloseable {
         return s;
     }
 
-    /** Whether this scope owns storage (for the autograd engine, which frees only what it made). */
-    public boolean owns(Storage storage) {
-        return owned.contains(storage);
-    }
-
     /** Frees storage now and forgets it (the caller knows nothing else uses it). */
     public void release(Storage storage) {
         if (owned.remove(storage)) storage.free();
@@ -99,12 +94,6 @@ public final class Scope implements AutoCloseable {
                 s.owned.add(storage);
                 return;
             }
-    }
-
-    /** True when the storage is owned by some open scope (false: long-lived, GC-backed). */
-    public static boolean isScoped(Storage storage) {
-        for (Scope s : STACK.get()) if (s.owned.contains(storage)) return true;
-        return false;
     }
 
     /**

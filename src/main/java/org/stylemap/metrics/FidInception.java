@@ -174,7 +174,7 @@ public final class FidInception extends Module {
                     Tensor.of(x.dtype(), x.device(), shift, 1, 3, 1, 1));
         }
         // Both resizes and the affine maps are linear per channel, so their order does not matter.
-        if (x.shape(2) != INPUT_SIZE || x.shape(3) != INPUT_SIZE) x = Resize.resize(x, INPUT_SIZE, INPUT_SIZE, Resize.Mode.BILINEAR);
+        if (x.shape(2) != INPUT_SIZE || x.shape(3) != INPUT_SIZE) x = Resize.bilinear(x, INPUT_SIZE, INPUT_SIZE);
         return x;
     }
 

@@ -53,11 +53,6 @@ public final class Decoder extends Module {
         }
     }
 
-    /** Number of maps the resizer produces (= number of styled layers). */
-    public int styleCount() {
-        return resizer.size();
-    }
-
     /** Number of styled res blocks (decoder.convs), one per doubling of resolution after conv1. */
     public int blockCount() {
         return convs.size();
