@@ -8,7 +8,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.data.ImageDataset;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.train.Checkpoint;
 import org.stylemap.metrics.Evaluation;
 import org.stylemap.metrics.FidInception;
 import org.stylemap.metrics.Results;

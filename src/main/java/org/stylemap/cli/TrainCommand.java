@@ -8,7 +8,7 @@ import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.stylemap.backend.Backends;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.train.Checkpoint;
 import org.stylemap.io.InputFile;
 import org.stylemap.io.Range;
 import org.stylemap.train.Resume;

@@ -2,7 +2,7 @@ package org.stylemap.edit;
 
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.train.Checkpoint;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
 import org.stylemap.model.ModelConfig;

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Split;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.train.Checkpoint;
 import org.stylemap.model.Lpips;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.stylemap.io.AtomicFile;
-import org.stylemap.io.Checkpoint;
 import org.stylemap.io.OutputFile;
 
 /**

@@ -15,7 +15,6 @@ import org.stylemap.data.BuiltinDataset;
 import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Loader;
 import org.stylemap.data.Split;
-import org.stylemap.io.Checkpoint;
 import org.stylemap.io.InputFile;
 import org.stylemap.memory.Scope;
 import org.stylemap.metrics.TrainingFid;

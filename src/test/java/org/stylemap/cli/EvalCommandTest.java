@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.data.BuiltinDataset;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.train.Checkpoint;
 import org.stylemap.metrics.InceptionWeights;
 import org.stylemap.train.TrainConfig;
 import org.stylemap.train.TrainingState;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.testing.Cli;
 import org.stylemap.testing.Cli.Result;
 import org.stylemap.data.BuiltinDataset;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.train.Checkpoint;
 
 /**
  * Issue 7, through the command line as a user meets it: a user's run history and files are never

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.tensor.Device;
 import org.stylemap.data.BuiltinDataset;
-import org.stylemap.io.Checkpoint;
 import org.stylemap.metrics.InceptionWeights;
 
 class TrainerTest {

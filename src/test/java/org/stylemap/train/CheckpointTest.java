@@ -1,4 +1,4 @@
-package org.stylemap.io;
+package org.stylemap.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -13,8 +13,7 @@ import org.stylemap.memory.Scope;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
-import org.stylemap.train.TrainConfig;
-import org.stylemap.train.TrainingState;
+import org.stylemap.io.H5;
 
 class CheckpointTest {
     static TrainConfig tiny(String normalize) {

@@ -1,7 +1,8 @@
-package org.stylemap.io;
+package org.stylemap.train;
 
 import org.stylemap.random.Rng;
 import io.jhdf.HdfFile;
+import org.stylemap.io.H5;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import java.nio.file.Path;
@@ -16,8 +17,6 @@ import org.stylemap.tensor.DType;
 import org.stylemap.nn.Module;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
-import org.stylemap.train.TrainConfig;
-import org.stylemap.train.TrainingState;
 
 /**
  * One HDF5 file per checkpoint (layout in the README):
