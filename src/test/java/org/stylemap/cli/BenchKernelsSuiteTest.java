@@ -20,6 +20,6 @@ class BenchKernelsSuiteTest {
     void unknownSuiteListsKernels() {
         Cli.Result r = Cli.run("bench", "--suite", "nope");
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("unknown suite 'nope' (available: engine, kernels, train, memory, fused)"), r.err());
+        assertTrue(r.err().contains("unknown suite 'nope' (available: engine, kernels, train, memory, fused, edit)"), r.err());
     }
 }
