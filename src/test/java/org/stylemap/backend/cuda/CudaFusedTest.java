@@ -1,5 +1,6 @@
 package org.stylemap.backend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.stylemap.testing.Checks.randn;
 
@@ -10,6 +11,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.stylemap.autograd.Autograd;
+import org.stylemap.backend.Backends;
+import org.stylemap.backend.cuda.runtime.EmulatorRuntime;
 import org.stylemap.memory.Scope;
 import org.stylemap.nn.Adam;
 import org.stylemap.nn.Ema;
@@ -96,6 +100,32 @@ class CudaFusedTest {
         try (Reference.Restore r = Reference.use(true)) {
             first.check("modulation reference twin", v -> Modulation.apply(v[0], v[1], Norm.INSTANCE, EPS), randn(42, 2, 3, 17, 5),
                     randn(43, 2, 6, 17, 5));
+        }
+    }
+
+    /** The reductions' barriers pass strict mode on the emulator, and two runs give the same bits (no atomics). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource(DEVICES)
+    void modulationRepeatsBitForBit(Device device) {
+        CudaDevices.require(device);
+        EmulatorRuntime emulator = ((CudaBackend) Backends.get(device)).runtime() instanceof EmulatorRuntime e ? e : null;
+        if (emulator != null) emulator.setStrict(true);
+        try (Scope s = Scope.open()) {
+            // LayerNorm groups of 6435 elements: two chunks each
+            Tensor x = f32(randn(60, 2, 3, 33, 65)).to(device), gb = f32(randn(61, 2, 6, 33, 65)).to(device);
+            Tensor r = f32(randn(62, 2, 3, 33, 65)).to(device);
+            for (Norm norm : Norm.values()) {
+                Supplier<double[][]> run = () -> {
+                    Tensor xl = x.detach().requiresGrad(true), gl = gb.detach().requiresGrad(true);
+                    Tensor y = Modulation.apply(xl, gl, norm, EPS);
+                    Tensor[] g = Autograd.grad(new Tensor[] {y.mul(r).sum()}, new Tensor[] {xl, gl}, false);
+                    return new double[][] {y.toDoubleArray(), g[0].toDoubleArray(), g[1].toDoubleArray()};
+                };
+                double[][] first = run.get(), second = run.get();
+                for (int i = 0; i < first.length; i++) assertArrayEquals(first[i], second[i], 0.0, norm + ": a second run differs");
+            }
+        } finally {
+            if (emulator != null) emulator.setStrict(false);
         }
     }
 
