@@ -21,35 +21,33 @@ import org.stylemap.testing.CudaDevices;
  * 15 s of CPU on the emulator, mostly in the convolutions.)
  */
 class CudaParityTest {
-    private static ParityReport check(Device device, DType dtype) {
+    /** The fixture reproduced on device in each dtype, with the fused ops or (reference) their composite twins. */
+    private static void check(Device device, boolean reference, DType... dtypes) {
         assertTrue(Files.isRegularFile(ParityTest.FIXTURE), "fixture missing: " + ParityTest.FIXTURE);
-        ParityReport r = ParityCheck.run(ParityTest.FIXTURE, dtype, device, stage -> {});
-        System.out.printf("%s %s%s: %d tensors, worst outputs %.2e losses %.2e grads %.2e train %.2e%n", device, dtype,
-                Reference.forced() ? " (reference twins)" : "", r.rows().size(), r.worst("outputs/"), r.worst("losses/"),
-                r.worst("grads/"), r.worst("train/"));
-        assertTrue(r.rows().size() > 400, "too few tensors compared: " + r.rows().size());
-        assertEquals(0, r.failures().size(), "tensors over tolerance on " + device + " in " + dtype + ": " + r.failures());
-        if (dtype == DType.F64)
-            assertTrue(r.worst("grads/r1_reg/") > 0 && r.worst("grads/r1_reg/") < 1e-9, "second-order R1 gradients not compared or off");
-        return r;
+        try (Reference.Restore r = Reference.use(reference)) {
+            for (DType dtype : dtypes) {
+                ParityReport report = ParityCheck.run(ParityTest.FIXTURE, dtype, device, stage -> {});
+                System.out.printf("%s %s%s: %d tensors, worst outputs %.2e losses %.2e grads %.2e train %.2e%n", device, dtype,
+                        reference ? " (reference twins)" : "", report.rows().size(), report.worst("outputs/"), report.worst("losses/"),
+                        report.worst("grads/"), report.worst("train/"));
+                assertTrue(report.rows().size() > 400, "too few tensors compared: " + report.rows().size());
+                assertEquals(0, report.failures().size(), "tensors over tolerance on " + device + " in " + dtype + ": " + report.failures());
+                if (dtype == DType.F64)
+                    assertTrue(report.worst("grads/r1_reg/") > 0 && report.worst("grads/r1_reg/") < 1e-9,
+                            "second-order R1 gradients not compared or off");
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.stylemap.testing.CudaDevices#all")
     void fusedOpsMatchTheFixtureInBothDtypes(Device device) {
-        CudaDevices.require(device);
-        try (Reference.Restore fused = Reference.use(false)) {
-            check(device, DType.F32);
-            check(device, DType.F64);
-        }
+        check(CudaDevices.require(device), false, DType.F32, DType.F64);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.stylemap.testing.CudaDevices#all")
     void referenceTwinsMatchTheFixtureInFloat32(Device device) {
-        CudaDevices.require(device);
-        try (Reference.Restore reference = Reference.use(true)) {
-            check(device, DType.F32);
-        }
+        check(CudaDevices.require(device), true, DType.F32);
     }
 }
