@@ -20,13 +20,13 @@ import org.stylemap.tensor.Tensor;
  */
 final class CudaFused {
     /** modulation.cu: each block of the reductions adds at least this many elements of a group, */
-    static final long MIN_CHUNK = 4096;
+    private static final long MIN_CHUNK = 4096;
     /** and a group is cut into at most this many chunks (their partial sums are added in order). */
-    static final long MAX_PARTS = 256;
+    private static final long MAX_PARTS = 256;
     /** CUDA's limit on gridDim.y; the reduction kernels loop over more groups. */
     private static final int MAX_GRID_Y = 65535;
     /** optimizers.cu: OPTIMIZER_CHUNK elements per block, OPTIMIZER_THREADS threads, the table entries' sizes. */
-    static final long OPTIMIZER_CHUNK = 4096;
+    private static final long OPTIMIZER_CHUNK = 4096;
     private static final int OPTIMIZER_THREADS = 256, ADAM_ENTRY = 64, EMA_ENTRY = 32;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
