@@ -13,6 +13,7 @@
 //   sum_serial_d2* then adds in order of p.
 #include "cuda_emu.h"
 #include "strided.cuh"
+#include "block_sum.cuh"
 
 // One output element per thread. Its inputs are walked as rows of the innermost reduced
 // dimension (one division per row, not per element).
@@ -39,29 +40,6 @@ __device__ void sum_serial_body(const TX* x, TO* out, long long nk, long long nr
         }
         out[k] = (TO)acc;
     }
-}
-
-// The block's sum of one value per thread, in a fixed order; valid in thread 0. Exactly
-// STRIDED_BLOCK threads. Starts with a barrier, so consecutive calls may reuse the buffer.
-__device__ __forceinline__ double block_sum(double v) {
-    __shared__ double buf[STRIDED_BLOCK];
-    unsigned t = threadIdx.x;
-    __syncthreads();
-    buf[t] = v;
-    __syncthreads();
-    // Halve down to one warp through shared memory, then shuffles within warp 0.
-#pragma unroll
-    for (unsigned half = STRIDED_BLOCK / 2; half >= 32; half >>= 1) {
-        if (t < half) buf[t] += buf[t + half];
-        __syncthreads();
-    }
-    double s = 0;
-    if (t < 32) {
-        s = buf[t];
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1) s += __shfl_down_sync(0xffffffffu, s, o);
-    }
-    return s;
 }
 
 template <class TX, class TO>

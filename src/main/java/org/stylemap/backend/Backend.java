@@ -153,7 +153,7 @@ public interface Backend {
                             Tensor dx, Tensor dGammaBeta, boolean instanceNorm);
 
     /**
-     * One Adam step over many parameter tensors (kernels/adam.cu, nn.Adam), in torch.optim.Adam's
+     * One Adam step over many parameter tensors (kernels/optimizers.cu: adam_*, nn.Adam), in torch.optim.Adam's
      * order (no weight decay, no amsgrad), for every element of tensor i:
      * <pre>
      * m = m * beta1 + (1 - beta1) * g
@@ -170,7 +170,7 @@ public interface Backend {
               double[] stepSize, double[] biasCorrection2Sqrt, double beta1, double beta2, double eps);
 
     /**
-     * Exponential moving average over many tensors (kernels/ema.cu, nn.Ema):
+     * Exponential moving average over many tensors (kernels/optimizers.cu: ema_*, nn.Ema):
      * {@code target = target * decay + (1 - decay) * source} per element, in float32 with both
      * scalars rounded to float32 and every operation rounding (PyTorch's mul_ then add_).
      * targets updated in place, sources read; tensor i of each contiguous, of one shape; one dtype.

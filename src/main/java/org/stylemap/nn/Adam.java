@@ -20,7 +20,7 @@ import org.stylemap.tensor.Tensor;
  * not None): the weight does not move, but its step count and second moment do, which changes
  * every later update of that parameter.
  * <p>
- * A step is one multi-tensor primitive over every parameter (Backend.adam, kernels/adam.cu,
+ * A step is one multi-tensor primitive over every parameter (Backend.adam, kernels/optimizers.cu,
  * AdamTest); its reference twin, taken when {@link Reference#forced()}, is the same update
  * composed of elementwise ops, one parameter at a time.
  */

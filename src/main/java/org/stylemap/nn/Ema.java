@@ -10,7 +10,7 @@ import org.stylemap.tensor.Tensor;
 
 /**
  * Exponential moving average of parameters (buffers are not averaged, as in the official accumulate()).
- * One multi-tensor primitive per update (Backend.ema, kernels/ema.cu, EmaTest); the composite twin,
+ * One multi-tensor primitive per update (Backend.ema, kernels/optimizers.cu, EmaTest); the composite twin,
  * one parameter at a time, is taken when {@link Reference#forced()}.
  */
 public final class Ema {

@@ -8,9 +8,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.stylemap.memory.Scope;
 import org.stylemap.tensor.DType;
+import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
+import org.stylemap.testing.CudaDevices;
 import org.stylemap.testing.Twins;
 
 class AdamTest {
@@ -25,19 +29,19 @@ class AdamTest {
         SHAPES.put("big", new int[] {70001});
     }
 
-    private static Map<String, Tensor> params(DType dtype) {
+    private static Map<String, Tensor> params(Device device, DType dtype) {
         Map<String, Tensor> p = new LinkedHashMap<>();
         for (Map.Entry<String, int[]> e : SHAPES.entrySet())
-            p.put(e.getKey(), Scope.untracked(() -> randn(e.getKey().hashCode(), e.getValue()).to(dtype)).requiresGrad(true));
+            p.put(e.getKey(), Scope.untracked(() -> randn(e.getKey().hashCode(), e.getValue()).to(dtype).to(device)).requiresGrad(true));
         return p;
     }
 
     /**
      * Four Adam steps from a loaded state whose step counts differ per parameter (and are absent for
-     * one), with fresh gradients each step except for "bias". Returns every parameter and moment.
+     * one), with fresh gradients each step except for "bias", on device. Returns every parameter and moment.
      */
-    private static Tensor[] train(DType dtype, double beta1) {
-        Map<String, Tensor> p = params(dtype);
+    private static Tensor[] train(Device device, DType dtype, double beta1) {
+        Map<String, Tensor> p = params(device, dtype);
         Adam adam = new Adam(p, 0.01, beta1, 0.99, 1e-8);
         Map<String, Tensor> state = new LinkedHashMap<>();
         Map<String, Long> steps = new LinkedHashMap<>();
@@ -45,8 +49,8 @@ class AdamTest {
         for (Map.Entry<String, Tensor> e : p.entrySet()) {
             if (e.getKey().equals("conv")) continue; // no saved state: starts from zero moments at step 1
             int[] s = e.getValue().shape();
-            state.put("exp_avg/" + e.getKey(), randn(200 + k, s).mul(0.1));
-            state.put("exp_avg_sq/" + e.getKey(), randn(300 + k, s).square().mul(0.01));
+            state.put("exp_avg/" + e.getKey(), randn(200 + k, s).mul(0.1).to(device));
+            state.put("exp_avg_sq/" + e.getKey(), randn(300 + k, s).square().mul(0.01).to(device));
             steps.put(e.getKey(), 3 + 5 * k++);
         }
         adam.load(state, steps);
@@ -56,7 +60,7 @@ class AdamTest {
                 Tensor t = e.getValue();
                 t.zeroGrad();
                 if (!e.getKey().equals("bias"))
-                    t.setGrad(Scope.untracked(() -> randn(seed + e.getKey().length(), t.shape()).to(dtype)));
+                    t.setGrad(Scope.untracked(() -> randn(seed + e.getKey().length(), t.shape()).to(dtype).to(device)));
             }
             adam.step();
         }
@@ -68,7 +72,23 @@ class AdamTest {
     @Test
     void fusedStepHasTheBitsOfItsReference() {
         for (DType dtype : new DType[] {DType.F32, DType.F64})
-            for (double beta1 : new double[] {0, 0.9}) Twins.assertIdentical(() -> train(dtype, beta1));
+            for (double beta1 : new double[] {0, 0.9}) Twins.assertIdentical(() -> train(Device.CPU, dtype, beta1));
+    }
+
+    /**
+     * kernels/optimizers.cu (adam_*) rounds as the CPU twin does, so four steps on the device give
+     * the CPU's bits, fused and reference; beta1 0.9 makes products that round (an FMA would show).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("org.stylemap.testing.CudaDevices#all")
+    void fusedStepOnTheDeviceHasTheCpuBits(Device device) {
+        CudaDevices.require(device);
+        for (DType dtype : new DType[] {DType.F32, DType.F64})
+            for (double beta1 : new double[] {0, 0.9}) {
+                Tensor[] cpu = train(Device.CPU, dtype, beta1), dev = train(device, dtype, beta1);
+                for (int i = 0; i < cpu.length; i++) assertClose(cpu[i].toDoubleArray(), dev[i], 0);
+                Twins.assertIdentical(() -> train(device, dtype, beta1));
+            }
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Named;
 import org.stylemap.backend.Backends;
+import org.stylemap.backend.cuda.CudaBackend;
+import org.stylemap.backend.cuda.runtime.EmulatorRuntime;
 import org.stylemap.backend.cuda.runtime.Availability;
 import org.stylemap.tensor.Device;
 
@@ -28,6 +30,22 @@ public final class CudaDevices {
     /** Arguments for @MethodSource: both devices, named as the CLI names them. */
     public static Stream<Named<Device>> all() {
         return Stream.of(Named.of("cuda-emu", Device.CUDA_EMU), Named.of("cuda", Device.cuda(0)));
+    }
+
+    /** Strict mode while open (see {@link #strict}); closing switches it off again. */
+    public interface Strict extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * On the emulator, strict mode until closed: a launch whose block's threads pass different
+     * numbers of barriers fails. On the GPU nothing (it has no such mode).
+     */
+    public static Strict strict(Device device) {
+        if (!(Backends.get(device) instanceof CudaBackend b) || !(b.runtime() instanceof EmulatorRuntime emulator)) return () -> {};
+        emulator.setStrict(true);
+        return () -> emulator.setStrict(false);
     }
 
     /** Fails for an unavailable emulator, aborts (skips, with the reason) for an unavailable GPU. */

@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
 import org.stylemap.tensor.Tensor;
 
 /**
- * CPU twins of kernels/adam.cu and kernels/ema.cu: one multi-tensor update per optimizer step
+ * CPU twins of the adam and ema kernels of kernels/optimizers.cu: one multi-tensor update per optimizer step
  * (contracts in Backend.adam / Backend.ema). The tensors are laid end to end in one index range
  * that is split evenly over the threads, so a few large weights and many small biases balance.
  * float32 runs on the Vector API with every operation rounded in PyTorch's order (lane-wise

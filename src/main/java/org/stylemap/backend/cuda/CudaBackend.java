@@ -20,8 +20,9 @@ import org.stylemap.tensor.Tensor;
  * the device memory (a caching allocator, {@link CudaAllocator}) and the host transfers
  * ({@link HostStaging}), and hands each primitive family to a class of its own: elementwise
  * ({@link CudaElementwise}), sums ({@link CudaReduce}), random numbers ({@link CudaRandom}), max
- * pooling ({@link CudaPool}), and the families with dense operands, matrix products, convolutions
- * and upfirdn2d ({@link CudaDenseOps}).
+ * pooling ({@link CudaPool}), the families with dense operands, matrix products, convolutions
+ * and upfirdn2d ({@link CudaDenseOps}), and the fused ops, bias_act, modulation, Adam and EMA
+ * ({@link CudaFused}).
  * <p>
  * Asynchrony (see Backend): every launch, device copy and memset goes onto the runtime's one
  * stream and returns at once; only {@link #copyToHost} and {@link #synchronize} wait.
@@ -128,6 +129,13 @@ public final class CudaBackend implements Backend {
             CudaAllocator.Block b = allocator.allocate(bytes);
             blocks.add(b);
             return b.pointer();
+        }
+
+        /** A device copy of src's bytes (queued in stream order); src may be reused on return. */
+        long upload(MemorySegment src) {
+            long p = scratch(src.byteSize());
+            staging.toDevice(p, src, src.byteSize());
+            return p;
         }
 
         /** t itself when contiguous, else a contiguous copy. */

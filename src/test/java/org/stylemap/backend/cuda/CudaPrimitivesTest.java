@@ -13,7 +13,6 @@ import org.stylemap.backend.Backend;
 import org.stylemap.backend.Backends;
 import org.stylemap.backend.BinaryOp;
 import org.stylemap.backend.UnaryOp;
-import org.stylemap.backend.cuda.runtime.EmulatorRuntime;
 import org.stylemap.memory.Scope;
 import org.stylemap.ops.Views;
 import org.stylemap.tensor.DType;
@@ -306,11 +305,8 @@ class CudaPrimitivesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource(DEVICES)
     void sumsTakeEveryPathAndRepeatBitForBit(Device device) {
-        CudaDevices.require(device);
         // On the emulator in strict mode: a block whose threads pass different numbers of barriers fails.
-        EmulatorRuntime emulator = ((CudaBackend) Backends.get(device)).runtime() instanceof EmulatorRuntime e ? e : null;
-        if (emulator != null) emulator.setStrict(true);
-        try (Scope s = Scope.open()) {
+        try (CudaDevices.Strict strict = CudaDevices.strict(CudaDevices.require(device)); Scope s = Scope.open()) {
             for (DType t : DTYPES)
                 for (int[][] c : SUM_PATHS) {
                     Pair x = normal(device, t, 15, c[0]);
@@ -323,8 +319,6 @@ class CudaPrimitivesTest {
                     again.backend().sum(x.dev, again);
                     assertArrayEquals(o.dev.toDoubleArray(), again.toDoubleArray(), 0.0, "a second run differs: " + Arrays.toString(c[0]));
                 }
-        } finally {
-            if (emulator != null) emulator.setStrict(false);
         }
     }
 
