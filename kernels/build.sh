@@ -24,7 +24,7 @@ nvcc_flags=(-fatbin -O3 -std=c++17 -I"$here"
   -gencode arch=compute_90,code=compute_90)
 # nvcc contracts a*b+c into FMAs; -ffp-contract=fast makes g++ do the same (still not bit-identical).
 # g++ ignores `#pragma unroll` (nvcc's), without a warning per loop.
-gxx_flags=(-std=c++17 -O2 -fPIC -mavx2 -mfma -ffp-contract=fast -fvisibility=hidden -Wall -Wno-unknown-pragmas -I"$here")
+gxx_flags=(-std=c++17 -O3 -fPIC -mavx2 -mfma -ffp-contract=fast -fvisibility=hidden -Wall -Wno-unknown-pragmas -I"$here")
 
 sources=("$src"/*.cu)
 headers=("$here"/*.h "$here"/*.cuh)

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.stylemap.autograd.Autograd;
 import org.stylemap.data.BuiltinDataset;
-import org.stylemap.io.Checkpoint;
 import org.stylemap.memory.Scope;
 import org.stylemap.ops.Reference;
 import org.stylemap.random.Rng;
