@@ -3,7 +3,6 @@ package org.stylemap.parity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,12 +21,7 @@ class BatchNormFixtureParityTest {
     static final Path FIXTURE = Path.of("src/test/resources/fixtures/parity_s32_bn.h5");
 
     private static ParityReport check(DType dtype) {
-        assertTrue(Files.isRegularFile(FIXTURE), "fixture missing: " + FIXTURE);
-        ParityReport r = ParityCheck.run(FIXTURE, dtype, Device.CPU, stage -> {});
-        r.print(System.out, false);
-        System.out.printf("BatchNorm2d %s: worst outputs %.2e losses %.2e grads %.2e train %.2e%n", dtype, r.worst("outputs/"),
-                r.worst("losses/"), r.worst("grads/"), r.worst("train/"));
-        return r;
+        return ParityTest.run(FIXTURE, dtype, Device.CPU);
     }
 
     @Test

@@ -18,13 +18,19 @@ import org.stylemap.tensor.DType;
 class ParityTest {
     static final Path FIXTURE = Path.of("src/test/resources/fixtures/parity_s32.h5");
 
-    private static ParityReport check(DType dtype) {
-        assertTrue(Files.isRegularFile(FIXTURE), "fixture missing: " + FIXTURE);
-        ParityReport r = ParityCheck.run(FIXTURE, dtype, Device.CPU, stage -> {});
+    /** Runs a whole fixture and prints its failures and worst errors (the parity tests of every fixture and device use this). */
+    static ParityReport run(Path fixture, DType dtype, Device device) {
+        assertTrue(Files.isRegularFile(fixture), "fixture missing: " + fixture);
+        ParityReport r = ParityCheck.run(fixture, dtype, device, stage -> {});
         r.print(System.out, false);
-        System.out.printf("%s: worst outputs %.2e losses %.2e grads %.2e train %.2e%n", dtype, r.worst("outputs/"),
+        System.out.printf("%s on %s, %s%s: %d tensors, worst outputs %.2e losses %.2e grads %.2e train %.2e%n", fixture.getFileName(), device,
+                dtype, org.stylemap.ops.Reference.forced() ? " (reference twins)" : "", r.rows().size(), r.worst("outputs/"),
                 r.worst("losses/"), r.worst("grads/"), r.worst("train/"));
         return r;
+    }
+
+    private static ParityReport check(DType dtype) {
+        return run(FIXTURE, dtype, Device.CPU);
     }
 
     private static void assertFloat64Matches() {
