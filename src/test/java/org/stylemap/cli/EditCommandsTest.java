@@ -3,8 +3,6 @@ package org.stylemap.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,6 +10,8 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.stylemap.testing.Cli;
+import org.stylemap.testing.Cli.Result;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.train.Checkpoint;
 import org.stylemap.train.TrainConfig;
@@ -24,12 +24,8 @@ class EditCommandsTest {
     /** Tiles of 32 px with 2 px gaps: a row of k tiles is 2 + 34 k wide. */
     static final int TILE = 34;
 
-    private record Result(int code, String out, String err) {}
-
     private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
-        return new Result(code, out.toString(), err.toString());
+        return Cli.run(args);
     }
 
     private static Result ok(String... args) {

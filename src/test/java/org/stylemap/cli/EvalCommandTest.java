@@ -2,13 +2,13 @@ package org.stylemap.cli;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.stylemap.testing.Cli;
+import org.stylemap.testing.Cli.Result;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.data.BuiltinDataset;
 import org.stylemap.train.Checkpoint;
@@ -22,12 +22,8 @@ class EvalCommandTest {
     static Path dir;
     static Path data, ckpt, weights;
 
-    private record Result(int code, String out, String err) {}
-
     private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(out, true), new PrintStream(err, true));
-        return new Result(code, out.toString(), err.toString());
+        return Cli.run(args);
     }
 
     @BeforeAll
