@@ -59,6 +59,14 @@ class CudaTransferTest {
                 Tensor t2 = Views.transpose(there, 0, 1);
                 assertArrayEquals(Views.transpose(cpu, 0, 1).toDoubleArray(), t2.toDoubleArray(), 0.0);
                 assertArrayEquals(Views.transpose(cpu, 0, 1).toDoubleArray(), t2.to(Device.CPU).toDoubleArray(), 0.0);
+                // copyInto across devices, both ways, with a broadcast source
+                Tensor dst = Tensor.zeros(dtype, device, 2, 3);
+                org.stylemap.ops.Elementwise.copyInto(dst, cpu);
+                assertArrayEquals(cpu.toDoubleArray(), dst.toDoubleArray(), 0.0);
+                Tensor host = Tensor.zeros(dtype, Device.CPU, 2, 3);
+                org.stylemap.ops.Elementwise.copyInto(host, Views.slice(there, 0, 1, 2));
+                double[] row = Views.slice(cpu, 0, 1, 2).toDoubleArray();
+                assertArrayEquals(new double[] {row[0], row[1], row[2], row[0], row[1], row[2]}, host.toDoubleArray(), 0.0);
             }
         }
     }
