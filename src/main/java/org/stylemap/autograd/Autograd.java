@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
 import org.stylemap.memory.Scope;
+import org.stylemap.memory.Storage;
 import org.stylemap.ops.Elementwise;
 import org.stylemap.tensor.Shape;
 import org.stylemap.tensor.Tensor;
@@ -40,19 +41,21 @@ public final class Autograd {
 
     /** Backpropagates the vector-Jacobian product with seed into every leaf's .grad. */
     public static void backward(Tensor root, Tensor seed) {
-        Map<Tensor, Tensor> grads = run(new Tensor[] {root}, new Tensor[] {seed}, null, false);
-        for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
-            Tensor leaf = e.getKey();
-            if (!leaf.isLeaf() || !leaf.requiresGrad()) continue;
-            Tensor g = e.getValue();
-            if (leaf.grad() == null) {
-                // Parameters (long-lived) keep long-lived gradients; a leaf made inside a scope (an input
-                // batch with requiresGrad for R1) gets a gradient freed with it, not left to the GC.
-                Tensor copy = Scope.untracked(() -> Elementwise.copy(g));
-                Scope.tieTo(leaf.storage(), copy.storage());
-                leaf.setGrad(copy);
+        try (Scope work = Scope.open()) {
+            Map<Tensor, Tensor> grads = run(new Tensor[] {root}, new Tensor[] {seed}, null, false, work);
+            for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
+                Tensor leaf = e.getKey();
+                if (!leaf.isLeaf() || !leaf.requiresGrad()) continue;
+                Tensor g = e.getValue();
+                if (leaf.grad() == null) {
+                    // Parameters (long-lived) keep long-lived gradients; a leaf made inside a scope (an input
+                    // batch with requiresGrad for R1) gets a gradient freed with it, not left to the GC.
+                    Tensor copy = Scope.untracked(() -> Elementwise.copy(g));
+                    Scope.tieTo(leaf.storage(), copy.storage());
+                    leaf.setGrad(copy);
+                }
+                else Elementwise.addInPlace(leaf.grad(), g);
             }
-            else Elementwise.addInPlace(leaf.grad(), g);
         }
     }
 
@@ -67,7 +70,8 @@ public final class Autograd {
     /**
      * Vector-Jacobian products of outputs (with the given seeds) with respect to inputs. An input
      * that the outputs do not depend on gets a zero gradient. With createGraph the results are
-     * differentiable (this is how the R1 penalty's gradient is itself backpropagated).
+     * differentiable (this is how the R1 penalty's gradient is itself backpropagated), and the
+     * graph is kept, since the gradient's graph runs through it again.
      */
     public static Tensor[] grad(Tensor[] outputs, Tensor[] inputs, Tensor[] seeds, boolean createGraph) {
         for (Tensor t : inputs)
@@ -75,13 +79,16 @@ public final class Autograd {
                 throw new IllegalArgumentException("grad(): input " + t + " does not require grad");
         Set<Tensor> targets = Collections.newSetFromMap(new IdentityHashMap<>());
         Collections.addAll(targets, inputs);
-        Map<Tensor, Tensor> grads = run(outputs, seeds, targets, createGraph);
-        Tensor[] result = new Tensor[inputs.length];
-        for (int i = 0; i < inputs.length; i++) {
-            Tensor g = grads.get(inputs[i]);
-            result[i] = g != null ? g : Tensor.zeros(inputs[i].dtype(), inputs[i].device(), inputs[i].shape());
+        try (Scope work = createGraph ? null : Scope.open()) {
+            Map<Tensor, Tensor> grads = run(outputs, seeds, targets, createGraph, work);
+            Tensor[] result = new Tensor[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                Tensor g = grads.get(inputs[i]);
+                result[i] = g != null ? g : Tensor.zeros(inputs[i].dtype(), inputs[i].device(), inputs[i].shape());
+            }
+            if (work != null) Scope.keep(result);
+            return result;
         }
-        return result;
     }
 
     /** Topological order (inputs before users) of the tensors reachable from roots through grad_fns. */
@@ -111,8 +118,14 @@ public final class Autograd {
         return order;
     }
 
-    /** targets == null: every leaf requiring grad is a target. */
-    private static Map<Tensor, Tensor> run(Tensor[] roots, Tensor[] seeds, Set<Tensor> targets, boolean createGraph) {
+    /**
+     * targets == null: every leaf requiring grad is a target. Without createGraph the walk frees as
+     * it goes, as PyTorch does: each node's backward runs in its own scope (its temporaries go when
+     * it returns), a gradient is freed once its node has used it, and each node drops the tensors
+     * it saved from the forward. work owns every gradient made here (null with createGraph: then
+     * nothing is freed, since the gradients' own graph reads them again).
+     */
+    private static Map<Tensor, Tensor> run(Tensor[] roots, Tensor[] seeds, Set<Tensor> targets, boolean createGraph, Scope work) {
         List<Tensor> order = topoOrder(roots);
         // needed: the tensor is a target or leads to one; only those get gradients computed.
         Set<Tensor> needed = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -123,11 +136,11 @@ public final class Autograd {
                     if (in != null && needed.contains(in)) { need = true; break; }
             if (need) needed.add(t);
         }
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Gradients grads = new Gradients(work);
         for (int i = 0; i < roots.length; i++) {
             Shape.check(roots[i].sameShape(seeds[i]), "backward: seed shape " + Shape.str(seeds[i].shape())
                     + " does not match output shape " + Shape.str(roots[i].shape()));
-            accumulate(grads, roots[i], seeds[i]);
+            grads.accumulate(roots[i], seeds[i]);
         }
         try (GradMode mode = createGraph ? GradMode.on() : GradMode.off()) {
             for (int k = order.size() - 1; k >= 0; k--) {
@@ -138,21 +151,78 @@ public final class Autograd {
                 Tensor[] ins = fn.inputs();
                 boolean[] needs = new boolean[ins.length];
                 for (int i = 0; i < ins.length; i++) needs[i] = ins[i] != null && needed.contains(ins[i]);
-                Tensor[] gin = fn.backward().apply(gy, needs);
+                Tensor[] gin;
+                try (Scope temporaries = createGraph ? null : Scope.open()) {
+                    gin = fn.backward().apply(gy, needs);
+                    if (temporaries != null) Scope.keep(gin);
+                }
+                if (!createGraph) fn.release();
                 for (int i = 0; i < ins.length; i++) {
                     if (!needs[i] || gin[i] == null) continue;
                     Shape.check(gin[i].sameShape(ins[i]), "internal: backward of " + fn.op() + " gave gradient shape "
                             + Shape.str(gin[i].shape()) + " for input shape " + Shape.str(ins[i].shape()));
-                    accumulate(grads, ins[i], gin[i]);
+                    grads.accumulate(ins[i], gin[i]);
                 }
-                if (targets == null || !targets.contains(t)) grads.remove(t);
+                if (targets == null || !targets.contains(t)) grads.drop(t);
             }
         }
-        return grads;
+        return grads.all();
     }
 
-    private static void accumulate(Map<Tensor, Tensor> grads, Tensor t, Tensor g) {
-        Tensor prev = grads.get(t);
-        grads.put(t, prev == null ? g : Elementwise.add(prev, g));
+    /**
+     * The gradients of a backward walk, by tensor. With a work scope, a gradient is freed as soon as
+     * nothing refers to it any more (storages are counted, since a backward may return its incoming
+     * gradient itself, or a view of it, as an input's gradient); only storage the walk made is freed.
+     */
+    private static final class Gradients {
+        private final Map<Tensor, Tensor> byTensor = new IdentityHashMap<>();
+        private final Map<Storage, Integer> refs = new IdentityHashMap<>();
+        private final Scope work;
+
+        Gradients(Scope work) {
+            this.work = work;
+        }
+
+        Tensor get(Tensor t) {
+            return byTensor.get(t);
+        }
+
+        Map<Tensor, Tensor> all() {
+            return byTensor;
+        }
+
+        void accumulate(Tensor t, Tensor g) {
+            Tensor prev = byTensor.get(t);
+            if (prev == null) {
+                put(t, g);
+                return;
+            }
+            put(t, Elementwise.add(prev, g));
+            release(prev);
+            freeIfUnused(g);
+        }
+
+        private void put(Tensor t, Tensor g) {
+            refs.merge(g.storage(), 1, Integer::sum);
+            byTensor.put(t, g);
+        }
+
+        /** t's gradient has been used by its node: forget it, and free it when nothing else refers to it. */
+        void drop(Tensor t) {
+            Tensor g = byTensor.remove(t);
+            if (g != null) release(g);
+        }
+
+        private void release(Tensor g) {
+            int n = refs.merge(g.storage(), -1, Integer::sum);
+            if (n == 0) freeIfUnused(g);
+        }
+
+        private void freeIfUnused(Tensor g) {
+            Integer n = refs.get(g.storage());
+            if (n != null && n > 0) return;
+            refs.remove(g.storage());
+            if (work != null) work.release(g.storage());
+        }
     }
 }

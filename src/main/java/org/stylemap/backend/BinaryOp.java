@@ -2,7 +2,7 @@ package org.stylemap.backend;
 
 /** Elementwise binary primitives; comparisons give 1 or 0. {@link #apply} is the scalar reference. */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, POW, MAX, MIN, GT, GE, LT, EQ;
+    ADD, SUB, MUL, DIV, POW, MAX, MIN, GT, GE;
 
     public double apply(double a, double b) {
         return switch (this) {
@@ -15,8 +15,6 @@ public enum BinaryOp {
             case MIN -> Math.min(a, b);
             case GT -> a > b ? 1 : 0;
             case GE -> a >= b ? 1 : 0;
-            case LT -> a < b ? 1 : 0;
-            case EQ -> a == b ? 1 : 0;
         };
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.stylemap.memory.Scope;
 import org.stylemap.random.Rng;
-import org.stylemap.tensor.Device;
+import org.stylemap.backend.Backends;
 import org.stylemap.tensor.Tensor;
 import org.stylemap.train.TrainConfig;
 import org.stylemap.train.TrainStep;
@@ -40,17 +40,18 @@ public final class TrainBench {
             int it = i < warmup ? 1 : i - warmup; // warm-up without R1; then iteration 0 (R1), 1, 2, ...
             long t0 = System.nanoTime();
             try (Scope sc = Scope.open()) {
-                Tensor real = Tensor.rand(gen, s.dtype, Device.CPU, batch, 3, size, size).mul(2).sub(1);
-                Map<String, Double> l = step.run(it, real, Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim),
-                        Tensor.randn(gen, s.dtype, Device.CPU, batch, zDim));
+                Tensor real = Tensor.rand(gen, s.dtype, s.device, batch, 3, size, size).mul(2).sub(1);
+                Map<String, Double> l = step.run(it, real, Tensor.randn(gen, s.dtype, s.device, batch, zDim),
+                        Tensor.randn(gen, s.dtype, s.device, batch, zDim));
                 if (l.isEmpty()) throw new IllegalStateException("no losses");
             }
+            Backends.get(s.device).synchronize();
             double sec = (System.nanoTime() - t0) / 1e9;
             if (i >= warmup) (it % dRegEvery == 0 ? r1 : plain).add(sec);
         }
         double p = median(plain), q = median(r1);
         double amortized = plain.isEmpty() ? q : (p * (dRegEvery - 1) + q) / dRegEvery;
-        out.printf("| %d | %d | %d | %dx%dx%d | %d | %s | %.3f | %.3f | %.3f | %.1f |%n", size, c.getInt("channel_max"), batch,
+        out.printf("| %s | %d | %d | %d | %dx%dx%d | %d | %s | %.3f | %.3f | %.3f | %.1f |%n", s.device, size, c.getInt("channel_max"), batch,
                 zDim, c.getInt("latent_spatial_size"), c.getInt("latent_spatial_size"), c.getInt("mapping_layer_num"),
                 s.dtype.label, p, q, amortized, batch / amortized);
         out.println();
@@ -58,8 +59,8 @@ public final class TrainBench {
     }
 
     public static void header(PrintStream out) {
-        out.println("| size | channel_max | batch | stylemap | mapping layers | dtype | s/iter (no R1) | s/iter (R1) | s/iter (avg over d_reg_every) | img/s |");
-        out.println("|---:|---:|---:|---|---:|---|---:|---:|---:|---:|");
+        out.println("| device | size | channel_max | batch | stylemap | mapping layers | dtype | s/iter (no R1) | s/iter (R1) | s/iter (avg over d_reg_every) | img/s |");
+        out.println("|---|---:|---:|---:|---|---:|---|---:|---:|---:|---:|");
     }
 
     private static double median(List<Double> v) {

@@ -1,18 +1,18 @@
 package org.stylemap.cli;
 
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stylemap.autograd.GradMode;
 import org.stylemap.data.ImageGrid;
-import org.stylemap.io.Checkpoint;
-import org.stylemap.memory.Scope;
-import org.stylemap.random.Rng;
-import org.stylemap.tensor.Device;
-import org.stylemap.tensor.Tensor;
-import org.stylemap.train.Samples;
+import org.stylemap.edit.EditModel;
+import org.stylemap.edit.Sampling;
+import org.stylemap.edit.Sheets;
+import org.stylemap.io.OutputFile;
+import org.stylemap.io.Range;
 
 /** `stylemap generate`: random images from a checkpoint's EMA generator, with optional truncation. */
 final class GenerateCommand extends Command {
@@ -23,32 +23,37 @@ final class GenerateCommand extends Command {
     @Override
     Options options() {
         Options o = new Options();
-        o.addOption(Option.builder().longOpt("ckpt").hasArg().argName("FILE").desc("checkpoint (or an exported official one)").get());
+        o.addOption(Option.builder().longOpt("ckpt").hasArg().argName("FILE").desc("checkpoint (or an exported official one)").required().get());
         o.addOption(Option.builder().longOpt("n").hasArg().argName("N").desc("images (default 16)").get());
         o.addOption(Option.builder().longOpt("truncation").hasArg().argName("PSI").desc("truncation towards the mean stylemap (default 1 = none; official demo 0.7)").get());
         o.addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("noise seed (default 0)").get());
-        o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG").desc("output grid (default samples.png)").get());
+        o.addOption(Args.deviceOption("cpu"));
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("PNG|DIR").desc("output grid (default samples.png); a folder (existing, or a name without an extension) gets "
+                + "DIR/grid.png and each image as DIR/NNN.png").get());
+        o.addOption(overwriteOption());
         return o;
     }
 
     @Override
     int execute(CommandLine cl, PrintStream out, PrintStream err) {
-        if (!cl.hasOption("ckpt")) throw new UsageException("--ckpt is required");
-        Checkpoint.Inference m = Checkpoint.loadInference(Path.of(cl.getOptionValue("ckpt")));
-        int n = Args.intValue(cl, "n", 16);
-        double psi = Args.doubleValue(cl, "truncation", 1);
-        if (n < 1) throw new UsageException("--n must be at least 1");
-        Path png = Path.of(cl.getOptionValue("out", "samples.png"));
-        var dtype = m.dtype();
-        int sd = m.config().model().latentChannelSize();
-        Rng rng = new Rng(Args.intValue(cl, "seed", 0));
-        try (Scope s = Scope.open(); GradMode off = GradMode.off()) {
-            // The mean stylemap over 5000 draws, as the official generate.py computes it for truncation.
-            Tensor mean = psi == 1 ? null : m.g().meanStylemap(Tensor.randn(new Rng(1_000_003), dtype, Device.CPU, 5000, sd));
-            Tensor img = m.g().synthesize(m.g().stylemap(Tensor.randn(rng, dtype, Device.CPU, n, sd), mean, psi));
-            Samples.write(ImageGrid.of(Samples.images(img), (int) Math.ceil(Math.sqrt(n))), png);
-        }
-        out.println("wrote " + png + " (" + n + " images)");
+        int n = Args.intValue(cl, "n", 16, Range.atLeast(1));
+        double psi = Args.doubleValue(cl, "truncation", 1, Range.finite());
+        int seed = Args.intValue(cl, "seed", 0);
+        Path target = Path.of(cl.getOptionValue("out", "samples.png"));
+        List<Path> inputs = List.of(Path.of(cl.getOptionValue("ckpt")));
+        // A folder (existing, or a name without an extension) gets the grid and every image; anything else is the grid's file.
+        String name = target.getFileName() == null ? "" : target.getFileName().toString();
+        Path dir = Files.isDirectory(target) || !name.contains(".") ? OutputFile.checkFolder(target, inputs) : null;
+        Path png = OutputFile.check(dir == null ? target : dir.resolve("grid.png"), OutputFile.Kind.PNG, cl.hasOption("overwrite"), inputs);
+        EditModel m = EditArgs.model(cl, err);
+        int size = m.size();
+        ImageGrid.Sheet sheet = new ImageGrid.Sheet(n, (int) Math.ceil(Math.sqrt(n)), size, size);
+        Sampling.generate(m.g(), n, psi, seed, m.dtype(), m.device(), Sampling.BATCH, (i, img) -> {
+            sheet.put(i, img);
+            if (dir != null) Sheets.write(img, Sheets.frameFile(dir, i));
+        });
+        Sheets.write(sheet.image(), png);
+        out.println("wrote " + png + " (" + n + " images)" + (dir != null ? " and " + n + " single images in " + dir : ""));
         return 0;
     }
 }

@@ -19,6 +19,16 @@ public final class Main {
         register(new GenerateCommand());
         register(new EditCommand());
         register(new VerifyParityCommand());
+        register(new EvalCommand());
+        register(new EncodeCommand());
+        register(new ReconstructCommand());
+        register(new TransplantCommand());
+        register(new MixCommand());
+        register(new InterpolateCommand());
+        register(new ProjectCommand());
+        register(new AdaptCommand());
+        register(new DirectionCommand());
+        register(new ServeCommand());
     }
 
     private static void register(Command c) {
@@ -49,8 +59,10 @@ public final class Main {
             err.println("stylemap " + c.name() + ": " + e.getMessage() + " (see stylemap " + c.name() + " --help)");
             return 2;
         } catch (OutOfMemoryError e) {
-            err.println("stylemap " + c.name() + ": out of memory: " + e.getMessage()
-                    + " (try a smaller batch, or more heap with STYLEMAP_HEAP)");
+            // The backends' own messages say what did not fit and what to change; the JVM's say only "Java heap space".
+            String m = e.getMessage() != null && e.getMessage().startsWith("out of ") ? e.getMessage()
+                    : "out of memory: " + e.getMessage() + " (try a smaller batch, or more Java heap with STYLEMAP_HEAP)";
+            err.println("stylemap " + c.name() + ": " + m);
             return 1;
         } catch (RuntimeException e) {
             err.println("stylemap " + c.name() + ": " + (e.getMessage() != null ? e.getMessage() : e.toString()));

@@ -1,13 +1,18 @@
 package org.stylemap.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.backend.Backends;
+import org.stylemap.train.Checkpoint;
+import org.stylemap.io.InputFile;
+import org.stylemap.io.Range;
+import org.stylemap.train.Resume;
+import org.stylemap.train.RunFolder;
 import org.stylemap.train.TrainConfig;
 import org.stylemap.train.Trainer;
 import org.stylemap.train.TrainingState;
@@ -15,6 +20,8 @@ import org.stylemap.train.TrainingState;
 /** `stylemap train`: without arguments, the tiny built-in run on the CPU. */
 final class TrainCommand extends Command {
     static final String DEFAULT_CONFIG = "configs/tiny.properties";
+    /** The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report it). */
+    static final int INTERRUPTED = 130;
 
     @Override String name() { return "train"; }
 
@@ -25,9 +32,13 @@ final class TrainCommand extends Command {
         Options o = new Options();
         o.addOption(Option.builder().longOpt("config").hasArg().argName("FILE").desc("configuration (default " + DEFAULT_CONFIG + ")").get());
         o.addOption(Option.builder().longOpt("iterations").hasArg().argName("N").desc("train until N iterations (overrides iter)").get());
-        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("run folder (default checkpoints/<config name>)").get());
-        o.addOption(Option.builder().longOpt("resume").hasArg().argName("CKPT").desc("continue a run exactly from its checkpoint").get());
+        o.addOption(Option.builder().longOpt("out").hasArg().argName("DIR")
+                .desc("run folder (default checkpoints/<config name>; when resuming, the checkpoint's folder)").get());
+        o.addOption(Option.builder().longOpt("resume").hasArg().argName("CKPT")
+                .desc("continue a run exactly from its checkpoint (--config/--set may change intervals, iterations, lr, loss weights)").get());
+        o.addOption(Args.deviceOption("the config's device key, cpu"));
         o.addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE").desc("override configuration keys").get());
+        o.addOption(Option.builder().longOpt("overwrite").desc("replace the run already in the run folder (its metrics, samples and checkpoints)").get());
         return o;
     }
 
@@ -35,35 +46,47 @@ final class TrainCommand extends Command {
     int execute(CommandLine cl, PrintStream out, PrintStream err) {
         Path home = Path.of(System.getProperty("stylemap.home", "."));
         Path configFile = Path.of(cl.getOptionValue("config", home.resolve(DEFAULT_CONFIG).toString()));
-        if (!Files.isRegularFile(configFile)) throw new IllegalArgumentException("config " + configFile + ": no such file");
-        TrainConfig requested = TrainConfig.load(configFile);
         String[] sets = cl.getOptionValues("set");
-        if (sets != null) requested = requested.with(List.of(sets));
+        // --device is the config key device given on the command line (a resumed run may change it).
+        List<String> assignments = new ArrayList<>(sets == null ? List.of() : List.of(sets));
+        if (cl.hasOption("device")) assignments.add("device=" + Args.device(cl, "cpu"));
         TrainingState state;
+        Path dir;
         if (cl.hasOption("resume")) {
             Path ckpt = Path.of(cl.getOptionValue("resume"));
-            state = Checkpoint.load(ckpt);
-            if (cl.hasOption("config") || sets != null) requireSameArchitecture(ckpt, state.config, requested);
+            TrainConfig requested = cl.hasOption("config") ? load(configFile) : TrainConfig.defaults();
+            TrainConfig changes = requested.with(assignments);
+            Backends.get(changes.device());
+            state = Checkpoint.load(ckpt, stored -> Resume.apply(ckpt, stored, changes, err::println));
+            // A resumed run continues in its own folder unless told otherwise.
+            Path parent = ckpt.toAbsolutePath().getParent();
+            dir = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : parent;
         } else {
+            TrainConfig requested = load(configFile).with(assignments);
+            Backends.get(requested.device());
             state = TrainingState.fresh(requested);
+            String runName = configFile.getFileName().toString().replaceFirst("\\.properties$", "");
+            dir = Path.of(cl.getOptionValue("out", home.resolve("checkpoints").resolve(runName).toString()));
         }
-        long iterations = cl.hasOption("iterations") ? Args.intValue(cl, "iterations", 0) : state.config.getInt("iter");
-        String runName = configFile.getFileName().toString().replaceFirst("\\.properties$", "");
-        Path dir = Path.of(cl.getOptionValue("out", home.resolve("checkpoints").resolve(runName).toString()));
+        long iterations = cl.hasOption("iterations") ? Args.intValue(cl, "iterations", 0, Range.atLeast(1)) : state.config.getInt("iter");
+        if (iterations <= state.iteration)
+            throw new UsageException((cl.hasOption("iterations") ? "--iterations " : "iter=") + iterations
+                    + " is not above the checkpoint's iteration " + state.iteration + ": nothing to train (give a larger --iterations)");
+        RunFolder.prepare(dir, state, cl.hasOption("overwrite"));
         Trainer trainer = new Trainer(state, dir, iterations, err);
         // Ctrl-C asks the loop to finish its iteration and save, instead of killing the JVM.
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> trainer.interrupt());
         trainer.run();
         out.println("run folder: " + dir + " (metrics.csv, losses.png, sample-*.png, ckpt-*.h5)");
-        return 0;
+        return trainer.wasInterrupted() ? INTERRUPTED : 0;
     }
 
-    /** A run cannot continue with another architecture or training recipe. */
-    private static void requireSameArchitecture(Path ckpt, TrainConfig stored, TrainConfig requested) {
-        for (String k : List.of("size", "latent_spatial_size", "latent_channel_size", "mapping_layer_num", "channel_multiplier",
-                "channel_max", "normalize_mode", "small_generator", "lr_mul", "dtype", "batch", "lr", "d_reg_every"))
-            if (!stored.get(k).equals(requested.get(k)))
-                throw new IllegalArgumentException("checkpoint " + ckpt + " was trained with " + k + "=" + stored.get(k)
-                        + " but the configuration asks for " + k + "=" + requested.get(k));
+    private static TrainConfig load(Path configFile) {
+        try {
+            InputFile.require(configFile);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("config " + e.getMessage());
+        }
+        return TrainConfig.load(configFile);
     }
 }

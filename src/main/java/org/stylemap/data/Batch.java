@@ -28,10 +28,8 @@ public record Batch(long position, int[] indices, boolean[] flipped, int size, f
         return new int[] {count(), 3, size, size};
     }
 
-    /** The pixels as a new float32 tensor on the device. */
-    public Tensor toTensor(Device device) {
-        double[] v = new double[pixels.length];
-        for (int i = 0; i < v.length; i++) v[i] = pixels[i];
-        return Tensor.of(DType.F32, device, v, shape());
+    /** The pixels as a new tensor of dtype on the device (one transfer). */
+    public Tensor toTensor(DType dtype, Device device) {
+        return Tensor.of(dtype, device, pixels, shape());
     }
 }

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.stylemap.io.H5;
+import org.stylemap.io.OutputFile;
+import io.jhdf.HdfFile;
 
 /**
  * Collects 8-bit images and writes them as one prepared dataset file (layout in {@link DatasetFormat}),
@@ -17,6 +19,9 @@ import org.stylemap.io.H5;
  * one 3-byte Java array per pixel, about nine times the raw size).
  */
 public final class DatasetWriter {
+    /** What `prepare` writes, for the output check: an existing prepared dataset may be replaced by a new one, nothing else. */
+    public static final OutputFile.Kind KIND = new OutputFile.Kind("prepared dataset", DatasetWriter::isDataset);
+
     private static final DatasetCreationOptions UINT8 = DatasetCreationOptions.builder().unsigned().build();
 
     private final int size;
@@ -35,6 +40,14 @@ public final class DatasetWriter {
         if (size <= 0) throw new IllegalArgumentException("image size must be positive, got " + size);
         this.size = size;
         this.shardBytes = shardBytes;
+    }
+
+    private static boolean isDataset(Path p) {
+        try (HdfFile f = new HdfFile(p)) {
+            return DatasetFormat.FORMAT.equals(H5.attribute(f, DatasetFormat.FORMAT_ATTR));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Adds an image ([3][size][size], as {@link RgbImage#toUint8()} makes) under its source name. */
@@ -77,7 +90,7 @@ public final class DatasetWriter {
         boolean[] val = new boolean[n];
         int[] perm = Draws.permutation(Draws.key(seed, Draws.SPLIT), 0, n);
         for (int i = 0; i < validationCount(n, valFraction); i++) val[perm[i]] = true;
-        H5.writeAtomically(file, f -> {
+        H5.writeAtomically(file, (long) n * 3 * size * size, f -> {
             f.putAttribute(DatasetFormat.FORMAT_ATTR, DatasetFormat.FORMAT);
             f.putAttribute(DatasetFormat.VERSION_ATTR, DatasetFormat.VERSION);
             f.putAttribute(DatasetFormat.SIZE_ATTR, size);

@@ -187,6 +187,10 @@ public final class ImageDataset implements AutoCloseable {
             if (dims.length != 4 || dims[1] != 3 || dims[2] != size || dims[3] != size)
                 throw invalid("'" + where + "' has shape " + Arrays.toString(dims) + ", expected [n, 3, " + size + ", " + size + "]");
             shards[s] = ds.getBuffer();
+            // The file's end was checked at open; a shard must also hold all the bytes its shape says.
+            long expected = (long) dims[0] * imageBytes();
+            if (shards[s].remaining() != expected)
+                throw invalid("'" + where + "' holds " + shards[s].remaining() + " bytes, its shape needs " + expected + " (truncated or damaged file)");
             first[s] = total;
             total += dims[0];
         }

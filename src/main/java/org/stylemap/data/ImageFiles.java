@@ -9,10 +9,16 @@ import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import javax.imageio.ImageIO;
 
 /** Reading PNG/JPEG files into {@link RgbImage}s and writing RGB PNGs (ImageIO). */
@@ -32,20 +38,36 @@ public final class ImageFiles {
 
     /**
      * Decodes an image file to RGB. Grayscale is replicated to three channels, palettes are looked
-     * up, and alpha is dropped (as PIL's convert("RGB"), which the reference data pipeline uses).
+     * up, alpha is dropped, and CMYK/YCCK JPEGs are converted (as PIL's convert("RGB"), which the
+     * reference data pipeline uses). A file the decoder reports damage in (a truncated JPEG
+     * decodes with its missing part grey) is refused, as PIL refuses it.
      *
-     * @throws UnreadableImageException when the file cannot be decoded, naming the file
+     * @throws UnreadableImageException when the file is missing, damaged or cannot be decoded, naming the file
      */
     public static RgbImage read(Path file) throws UnreadableImageException {
-        BufferedImage bi;
-        try (InputStream in = Files.newInputStream(file)) {
-            bi = ImageIO.read(in);
+        if (Files.isDirectory(file)) throw new UnreadableImageException(file, "is a folder, not a file", null);
+        if (!Files.exists(file)) throw new UnreadableImageException(file, "no such file", null);
+        try (InputStream raw = Files.newInputStream(file); ImageInputStream in = ImageIO.createImageInputStream(raw)) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new UnreadableImageException(file, unsupportedFormat(file), null);
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, false);
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, message) -> { if (!warnings.contains(message)) warnings.add(message); });
+                RgbImage img = CmykJpeg.applies(reader) ? CmykJpeg.decode(reader) : toRgb(reader.read(0));
+                if (!warnings.isEmpty())
+                    throw new UnreadableImageException(file, "damaged or truncated: " + String.join("; ", warnings), null);
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (UnreadableImageException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             // Decoders report damaged data with assorted runtime exceptions as well as IIOException.
             throw new UnreadableImageException(file, e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName(), e);
         }
-        if (bi == null) throw new UnreadableImageException(file, unsupportedFormat(file), null);
-        return toRgb(bi);
     }
 
     /** Why ImageIO found no decoder, naming WebP (common in scraped sets such as LSUN, whatever the extension). */
@@ -107,6 +129,33 @@ public final class ImageFiles {
 
     /** Writes an 8-bit RGB PNG (values rounded and clamped), creating parent folders. */
     public static void writePng(RgbImage img, Path file) throws IOException {
+        writePng(toBufferedImage(img), file);
+    }
+
+    /**
+     * Writes a PNG, creating parent folders. Through a plain output stream: ImageIO's own file
+     * streams print a stack trace and hide the reason when the file cannot be created.
+     */
+    public static void writePng(BufferedImage bi, Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir != null) Files.createDirectories(dir);
+        try (OutputStream out = Files.newOutputStream(file)) {
+            if (!ImageIO.write(bi, "png", out)) throw new IOException("no PNG writer available");
+        }
+    }
+
+    /** The PNG file's bytes for an image (values rounded and clamped), e.g. for an HTTP response. */
+    public static byte[] encodePng(RgbImage img) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(toBufferedImage(img), "png", out)) throw new IllegalStateException("no PNG writer available");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static BufferedImage toBufferedImage(RgbImage img) {
         int w = img.width(), h = img.height();
         BufferedImage bi = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         int[] row = new int[w];
@@ -115,8 +164,47 @@ public final class ImageFiles {
                 row[x] = RgbImage.quantize(img.get(0, x, y)) << 16 | RgbImage.quantize(img.get(1, x, y)) << 8 | RgbImage.quantize(img.get(2, x, y));
             bi.setRGB(0, y, w, 1, row, 0, w);
         }
-        Path dir = file.toAbsolutePath().getParent();
-        if (dir != null) Files.createDirectories(dir);
-        if (!ImageIO.write(bi, "png", file.toFile())) throw new IOException("no PNG writer available");
+        return bi;
+    }
+
+    /**
+     * Decodes image bytes from an untrusted source (an upload). The dimensions are read from the
+     * header first, so an image of more than maxPixels is refused before it is decoded.
+     *
+     * @throws IllegalArgumentException one line saying why: not an image, unsupported, too large, damaged
+     */
+    public static RgbImage decode(byte[] data, long maxPixels) {
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(data))) {
+            java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) throw new IllegalArgumentException("not an image ImageIO can read (PNG, JPEG, GIF, BMP)");
+            javax.imageio.ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                int w, h;
+                BufferedImage bi;
+                try {
+                    w = reader.getWidth(0);
+                    h = reader.getHeight(0);
+                } catch (IOException | RuntimeException e) {
+                    throw damaged(e);
+                }
+                if ((long) w * h > maxPixels)
+                    throw new IllegalArgumentException("image of " + w + "x" + h + " pixels is larger than the limit of " + maxPixels + " pixels");
+                try {
+                    bi = reader.read(0);
+                } catch (IOException | RuntimeException e) {
+                    throw damaged(e);
+                }
+                return toRgb(bi);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw damaged(e);
+        }
+    }
+
+    private static IllegalArgumentException damaged(Exception e) {
+        return new IllegalArgumentException("not a readable image (" + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + ")");
     }
 }

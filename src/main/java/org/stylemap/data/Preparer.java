@@ -65,8 +65,17 @@ public final class Preparer {
     /** A file left out and why. */
     public record Skipped(String name, String reason) {}
 
-    /** What was written. */
-    public record Summary(Path out, int train, int val, int size, List<Skipped> skipped, long bytes, double seconds) {
+    /** What was written; upscaled lists the images smaller than size (after cropping) with their sizes. */
+    public record Summary(Path out, int train, int val, int size, List<Skipped> skipped, List<Skipped> upscaled, long bytes, double seconds) {
+        /** One line naming the first few images that were enlarged, or null when none was. */
+        public String upscaledWarning() {
+            if (upscaled.isEmpty()) return null;
+            List<String> named = upscaled.stream().limit(NAMED_IN_WARNING).map(u -> u.name() + " (" + u.reason() + ")").toList();
+            String more = upscaled.size() > named.size() ? " and " + (upscaled.size() - named.size()) + " more" : "";
+            return "warning: " + upscaled.size() + " of " + (train + val) + " images are smaller than " + size + "x" + size
+                    + " after cropping and were enlarged: " + String.join(", ", named) + more;
+        }
+
         /**
          * One line naming the first few skipped files grouped by reason and counting the rest, or
          * null when none was skipped.
@@ -104,7 +113,7 @@ public final class Preparer {
         long t0 = System.nanoTime();
         List<String> files = list(o.images());
         List<String> candidates = new ArrayList<>();
-        List<Skipped> skipped = new ArrayList<>();
+        List<Skipped> skipped = new ArrayList<>(), upscaled = new ArrayList<>();
         for (String f : files) {
             if (ImageFiles.hasImageExtension(f)) candidates.add(f);
             else skipped.add(new Skipped(f, "not a .png/.jpg/.jpeg file"));
@@ -116,11 +125,13 @@ public final class Preparer {
         DatasetWriter writer = new DatasetWriter(o.size());
         Progress progress = new Progress(log, "prepare", "images", candidates.size(), 2000);
         try (ExecutorService pool = Executors.newFixedThreadPool(o.threads())) {
-            List<Future<byte[][][]>> results = new ArrayList<>();
+            List<Future<SquareImage>> results = new ArrayList<>();
             for (String f : candidates) results.add(pool.submit(() -> convert(o.images().resolve(f), o)));
             for (int i = 0; i < candidates.size(); i++) {
                 try {
-                    writer.add(candidates.get(i), results.get(i).get());
+                    SquareImage img = results.get(i).get();
+                    writer.add(candidates.get(i), img.image().toUint8());
+                    if (img.upscaled() != null) upscaled.add(new Skipped(candidates.get(i), img.upscaled()));
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof UnreadableImageException u)) {
                         pool.shutdownNow();
@@ -149,7 +160,8 @@ public final class Preparer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Summary(o.out(), writer.count() - val, val, o.size(), List.copyOf(skipped), bytes, (System.nanoTime() - t0) / 1e9);
+        return new Summary(o.out(), writer.count() - val, val, o.size(), List.copyOf(skipped), List.copyOf(upscaled), bytes,
+                (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -165,8 +177,13 @@ public final class Preparer {
                     images, size, size, need / 1e9, max / 1e9));
     }
 
+    /** The image files (by extension) that {@link #run} reads from dir: the inputs an output must not replace. */
+    public static List<Path> imageFiles(Path dir) {
+        return list(dir).stream().filter(ImageFiles::hasImageExtension).map(dir::resolve).toList();
+    }
+
     /** Every regular file under dir as a '/'-separated relative path, sorted, so the order is the same on every OS. */
-    static List<String> list(Path dir) {
+    public static List<String> list(Path dir) {
         if (!Files.isDirectory(dir)) throw new IllegalArgumentException(dir + ": no such directory");
         try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(Files::isRegularFile)
@@ -178,9 +195,7 @@ public final class Preparer {
         }
     }
 
-    private static byte[][][] convert(Path file, Options o) throws UnreadableImageException {
-        RgbImage img = ImageFiles.read(file);
-        if (o.crop() == Crop.CENTER) img = img.centerCropSquare();
-        return Resampler.resize(img, o.size(), o.size()).toUint8();
+    private static SquareImage convert(Path file, Options o) throws UnreadableImageException {
+        return SquareImage.of(ImageFiles.read(file), o.crop(), o.size());
     }
 }

@@ -1,41 +1,58 @@
 package org.stylemap.edit;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
 import org.stylemap.data.ImageFiles;
-import org.stylemap.data.Resampler;
+import org.stylemap.data.Preparer;
 import org.stylemap.data.RgbImage;
+import org.stylemap.data.SquareImage;
 import org.stylemap.data.UnreadableImageException;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
+import org.stylemap.train.Samples;
 
-/** Photos in and out of the model: center-cropped, resized to the model's size, scaled to [-1, 1]. */
+/**
+ * Photos in and out of the model: center-cropped to a square and resized to the model's size with
+ * the antialiased Lanczos filter `prepare` uses, scaled to [-1, 1]. A photo smaller than the
+ * model's size is enlarged, and warn hears of it by name.
+ */
 public final class Photos {
     private Photos() {}
 
-    /** A photo as [1, 3, size, size] in [-1, 1]. */
-    public static Tensor load(Path file, int size, DType dtype) {
-        RgbImage img;
+    /** A photo file (any size, any format ImageIO reads) as [1, 3, size, size] in [-1, 1]. */
+    public static Tensor load(Path file, int size, DType dtype, Device device, Consumer<String> warn) {
+        return of(read(file), file.toString(), size, dtype, device, warn);
+    }
+
+    /** A decoded image (name says which, in a warning) as [1, 3, size, size] in [-1, 1]. */
+    public static Tensor of(RgbImage img, String name, int size, DType dtype, Device device, Consumer<String> warn) {
+        SquareImage sq = SquareImage.of(img, Preparer.Crop.CENTER, size);
+        if (sq.upscaled() != null)
+            warn.accept("warning: " + name + " (" + sq.upscaled() + ") is smaller than the model's " + size + "x" + size + " and was enlarged");
+        float[] p = sq.image().planes();
+        double[] v = new double[p.length];
+        for (int i = 0; i < p.length; i++) v[i] = p[i] / 127.5 - 1;
+        return Tensor.of(dtype, device, v, 1, 3, size, size);
+    }
+
+    /** Decodes a file, refusing an unreadable one with a line naming it. */
+    static RgbImage read(Path file) {
         try {
-            img = ImageFiles.read(file);
+            return ImageFiles.read(file);
         } catch (UnreadableImageException e) {
             throw new IllegalArgumentException(file + ": " + e.reason());
         }
-        RgbImage sq = Resampler.resize(img.centerCropSquare(), size, size);
-        float[] p = sq.planes();
-        double[] v = new double[p.length];
-        for (int i = 0; i < p.length; i++) v[i] = p[i] / 127.5 - 1;
-        return Tensor.of(dtype, Device.CPU, v, 1, 3, size, size);
     }
 
-    /**
-     * An editing mask [1, size, size] from an image: 1 where it is brighter than mid-grey (the region
-     * taken from the reference), -1 elsewhere, the official code's convention.
-     */
-    public static Tensor mask(Path file, int size, DType dtype) {
-        Tensor rgb = load(file, size, dtype);
-        double[] v = rgb.toDoubleArray(), m = new double[size * size];
-        for (int i = 0; i < m.length; i++) m[i] = (v[i] + v[m.length + i] + v[2 * m.length + i]) / 3 > 0 ? 1 : -1;
-        return Tensor.of(dtype, Device.CPU, m, 1, size, size);
+    /** The first image of x [N, 3, H, W] (values in [-1, 1], clamped) as RGB. */
+    public static RgbImage image(Tensor x) {
+        return Samples.images(x).getFirst();
+    }
+
+    /** Every image of x as RGB. */
+    public static List<RgbImage> images(Tensor x) {
+        return Samples.images(x);
     }
 }

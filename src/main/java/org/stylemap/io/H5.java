@@ -1,13 +1,13 @@
 package org.stylemap.io;
 
 import io.jhdf.HdfFile;
+import io.jhdf.Superblock;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,20 +19,39 @@ import org.stylemap.tensor.Tensor;
 public final class H5 {
     private H5() {}
 
-    /** Opens a file for reading with a one-line error when it is missing or not HDF5. */
+    /**
+     * Opens a file for reading with a one-line error when it is missing, not HDF5, or shorter than
+     * its superblock says (a truncated copy or download: h5py refuses those too, while jhdf
+     * would read zeros or garbage past the end).
+     */
     public static HdfFile open(Path path) {
-        if (!Files.isRegularFile(path)) throw new IllegalArgumentException(path + ": no such file");
+        InputFile.require(path);
+        HdfFile f;
         try {
-            return new HdfFile(path);
+            f = new HdfFile(path);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(path + ": not a readable HDF5 file (" + e.getMessage() + ")");
         }
+        Superblock sb = f.getHdfBackingStorage().getSuperblock();
+        long end = sb.getBaseAddressByte() + sb.getEndOfFileAddress(), size = f.size();
+        if (size < end) {
+            f.close();
+            throw new IllegalArgumentException(path + ": truncated HDF5 file (" + size + " of " + end + " bytes; copy or write it again)");
+        }
+        return f;
     }
 
     /** A dataset as a tensor of the given dtype. */
     public static Tensor tensor(Dataset ds, DType dtype, Device device) {
         int[] dims = ds.isScalar() ? new int[0] : ds.getDimensions();
         return Tensor.of(dtype, device, flatDoubles(ds.getDataFlat(), ds.getPath()), dims);
+    }
+
+    /** A dataset's values on the host, row-major, as double. */
+    public static double[] values(HdfFile f, String path) {
+        Node n = f.getByPath(path);
+        if (!(n instanceof Dataset ds)) throw new IllegalArgumentException(f.getFile() + ": '" + path + "' is not a dataset");
+        return flatDoubles(ds.getDataFlat(), ds.getPath());
     }
 
     public static Tensor tensor(HdfFile f, String path, DType dtype, Device device) {
@@ -136,7 +155,14 @@ public final class H5 {
 
     /** Writes the file through body into "path.tmp", then renames it over path (never a half-written file). */
     public static void writeAtomically(Path path, java.util.function.Consumer<WritableHdfFile> body) {
-        AtomicFile.write(path, tmp -> {
+        writeAtomically(path, 0, body);
+    }
+
+    /**
+     * Like {@link #writeAtomically(Path, java.util.function.Consumer)}; expectedBytes (about the file's size, 0 if unknown) is named if the device fills up.
+     */
+    public static void writeAtomically(Path path, long expectedBytes, java.util.function.Consumer<WritableHdfFile> body) {
+        AtomicFile.write(path, expectedBytes, tmp -> {
             try (WritableHdfFile f = HdfFile.write(tmp)) {
                 body.accept(f);
             }

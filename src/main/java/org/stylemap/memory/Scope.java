@@ -20,24 +20,61 @@ import org.stylemap.tensor.Tensor;
  *     Scope.keep(result);               // survives: moved to the enclosing scope
  * }
  * </pre>
+ * A layer scope ({@link #openLayer}) frees what a layer allocated as soon as the layer returns,
+ * except what a graph node saved for its backward: that moves to the enclosing scope and is freed
+ * when backward has used it (or, at the latest, when the enclosing scope closes). So a forward
+ * without gradients holds one layer's temporaries at a time, and a training forward holds only
+ * what its backward will read, as PyTorch's reference counting gives.
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
 
     private final Set<Storage> owned = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Scope parent;
+    private final boolean layer;
     private boolean closed;
 
-    private Scope(Scope parent) {
+    private Scope(Scope parent, boolean layer) {
         this.parent = parent;
+        this.layer = layer;
     }
 
-    /** Opens a scope nested in the current one. */
+    /** Opens a scope nested in the current one: everything it owns is freed when it closes. */
     public static Scope open() {
+        return push(false);
+    }
+
+    /**
+     * Opens a scope for one layer's work (nested in the current one). On close it frees what it
+     * owns except storage pinned by a graph node, which goes to the enclosing scope (or, with none,
+     * becomes long-lived) and is freed at its last unpin. Keep the layer's output with {@link #keep}.
+     */
+    public static Scope openLayer() {
+        return push(true);
+    }
+
+    /**
+     * Frees t now when nothing will read it again: the innermost scope owns it (so the caller made
+     * it), no graph node saved it, and next (what replaces it) is not a view of it. For chains of
+     * layers, where each output is read only by the next layer.
+     */
+    public static void drop(Tensor t, Tensor next) {
+        Scope s = STACK.get().peek();
+        Storage st = t.storage();
+        if (s == null || st == next.storage() || st.pinned() || !s.owned.remove(st)) return;
+        st.free();
+    }
+
+    private static Scope push(boolean layer) {
         ArrayDeque<Scope> stack = STACK.get();
-        Scope s = new Scope(stack.peek());
+        Scope s = new Scope(stack.peek(), layer);
         stack.push(s);
         return s;
+    }
+
+    /** Frees storage now and forgets it (the caller knows nothing else uses it). */
+    public void release(Storage storage) {
+        if (owned.remove(storage)) storage.free();
     }
 
     /** Called by backends for every new storage: the innermost open scope takes ownership. */
@@ -57,12 +94,6 @@ public final class Scope implements AutoCloseable {
                 s.owned.add(storage);
                 return;
             }
-    }
-
-    /** True when the storage is owned by some open scope (false: long-lived, GC-backed). */
-    public static boolean isScoped(Storage storage) {
-        for (Scope s : STACK.get()) if (s.owned.contains(storage)) return true;
-        return false;
     }
 
     /**
@@ -103,6 +134,11 @@ public final class Scope implements AutoCloseable {
         stack.pop();
         List<Storage> toFree = new ArrayList<>(owned);
         owned.clear();
-        for (Storage st : toFree) st.free();
+        for (Storage st : toFree) {
+            if (layer && st.pinned() && !st.isFreed()) {
+                st.orphan();
+                if (parent != null) parent.owned.add(st);
+            } else st.free();
+        }
     }
 }

@@ -46,10 +46,12 @@ public final class ConvLayer extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        if (blurBefore != null) x = blurBefore.forward(x);
-        x = conv.forward(x);
-        if (blurAfter != null) x = blurAfter.forward(x);
-        if (act != null) return act.forward(x);
-        return scaledAct ? BiasAct.fusedLeakyRelu(x, null) : x;
+        return layer(() -> {
+            Tensor h = blurBefore != null ? blurBefore.forward(x) : x;
+            h = conv.forward(h);
+            if (blurAfter != null) h = blurAfter.forward(h);
+            if (act != null) return act.forward(h);
+            return scaledAct ? BiasAct.fusedLeakyRelu(h, null) : h;
+        });
     }
 }

@@ -53,9 +53,9 @@ public final class Decoder extends Module {
         }
     }
 
-    /** Number of maps the resizer produces (= number of styled layers). */
-    public int styleCount() {
-        return resizer.size();
+    /** Number of styled res blocks (decoder.convs), one per doubling of resolution after conv1. */
+    public int blockCount() {
+        return convs.size();
     }
 
     /** The resizer's outputs for one stylemap, in layer order. */
@@ -74,7 +74,7 @@ public final class Decoder extends Module {
         int n = styles.get(0).shape(0);
         Tensor x = Views.expand(input, n, input.shape(1), input.shape(2), input.shape(3));
         x = conv1.forward(x, styles.get(0));
-        for (int j = 0; j < convs.size(); j++) x = convs.get(j).forward(x, styles.get(2 * j + 1), styles.get(2 * j + 2));
-        return toRgb.forward(x, styles.get(styles.size() - 1));
+        for (int j = 0; j < convs.size(); j++) x = next(x, convs.get(j).forward(x, styles.get(2 * j + 1), styles.get(2 * j + 2)));
+        return next(x, toRgb.forward(x, styles.get(styles.size() - 1)));
     }
 }

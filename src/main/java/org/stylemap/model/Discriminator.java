@@ -31,7 +31,7 @@ public final class Discriminator extends Module {
 
     public Tensor forward(Tensor image) {
         Tensor x = fromRgb.forward(image);
-        for (ResBlock b : blocks) x = b.forward(x);
+        for (ResBlock b : blocks) x = next(x, b.forward(x));
         x = finalConv.forward(MinibatchStd.apply(x, 4, 1));
         return linear1.forward(linear0.forward(Views.reshape(x, x.shape(0), -1)));
     }

@@ -22,7 +22,7 @@ public final class Encoder extends Module {
 
     public Tensor forward(Tensor image) {
         Tensor x = fromRgb.forward(image);
-        for (ResBlock b : blocks) x = b.forward(x);
+        for (ResBlock b : blocks) x = next(x, b.forward(x));
         return finalConv.forward(x);
     }
 }

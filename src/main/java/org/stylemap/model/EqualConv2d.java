@@ -28,6 +28,15 @@ public final class EqualConv2d extends Module {
         this.transposed = transposed;
     }
 
+    /** The stored (unscaled) weight [out, in, k, k], for layers that merge several convolutions into one. */
+    Tensor weight() { return weight; }
+
+    /** The factor the weight is multiplied by at run time. */
+    double scale() { return scale; }
+
+    /** The bias [out], or null. */
+    Tensor bias() { return bias; }
+
     public Tensor forward(Tensor x) {
         Tensor w = Elementwise.scale(weight, scale);
         Tensor y = transposed ? Conv.convTranspose2d(x, Views.transpose(w, 0, 1), 2, padding)

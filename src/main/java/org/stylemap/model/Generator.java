@@ -60,23 +60,41 @@ public final class Generator extends Module {
      * max-pooled to the stylemap's size; cells where it is > -1 take the reference stylemap.
      */
     public Tensor editW(Tensor original, Tensor reference, Tensor mask) {
-        Tensor m = poolMask(mask, config.latentSpatialSize());
-        return synthesize(Elementwise.where(m, reference, original));
+        return synthesize(mix(original, reference, mask, 1));
     }
 
     /** Local editing at every resizer layer ("w_plus"): both resizer chains run unmixed, each layer mixes. */
     public Tensor editWPlus(Tensor original, Tensor reference, Tensor mask) {
-        List<Tensor> a = decoder.resize(original), b = decoder.resize(reference), mixed = new ArrayList<>();
-        for (int t = 0; t < a.size(); t++)
-            mixed.add(Elementwise.where(poolMask(mask, a.get(t).shape(2)), b.get(t), a.get(t)));
-        return decoder.synthesize(mixed);
+        return decoder.synthesize(mixLayers(decoder.resize(original), decoder.resize(reference), mask, 1));
+    }
+
+    /**
+     * One map of a local edit: the cells of x where the mask, max-pooled to x's side, is > -1 move
+     * towards ref by weight (1: replaced by ref, the official edit; 0: x unchanged). Any map of the
+     * stylemap or of a resizer layer, as long as its side divides the image size.
+     */
+    public Tensor mix(Tensor x, Tensor ref, Tensor mask, double weight) {
+        Tensor target = weight == 1 ? ref : Elementwise.add(x, Elementwise.scale(Elementwise.sub(ref, x), weight));
+        return Elementwise.where(poolMask(mask, x.shape(2)), target, x);
+    }
+
+    /** {@link #mix} at every resizer layer, each layer with the mask pooled to its own side ("w_plus"). */
+    public List<Tensor> mixLayers(List<Tensor> original, List<Tensor> reference, Tensor mask, double weight) {
+        List<Tensor> mixed = new ArrayList<>(original.size());
+        for (int t = 0; t < original.size(); t++) mixed.add(mix(original.get(t), reference.get(t), mask, weight));
+        return mixed;
     }
 
     /** Style mixing: coarse takes the two lss-resolution maps from a and the rest from b; fine the reverse. */
     public Tensor styleMix(Tensor a, Tensor b, boolean coarse) {
-        List<Tensor> ca = decoder.resize(a), cb = decoder.resize(b), mixed = new ArrayList<>();
-        for (int t = 0; t < ca.size(); t++) mixed.add((t < 2) == coarse ? ca.get(t) : cb.get(t));
-        return decoder.synthesize(mixed);
+        return decoder.synthesize(styleMixLayers(decoder.resize(a), decoder.resize(b), coarse));
+    }
+
+    /** {@link #styleMix} on resizer maps: the two at the stylemap's resolution are the "coarse" ones. */
+    public List<Tensor> styleMixLayers(List<Tensor> a, List<Tensor> b, boolean coarse) {
+        List<Tensor> mixed = new ArrayList<>(a.size());
+        for (int t = 0; t < a.size(); t++) mixed.add((t < 2) == coarse ? a.get(t) : b.get(t));
+        return mixed;
     }
 
     /** 1 where any mask pixel of a cell is > -1, as [N or 1, 1, side, side]. */

@@ -14,7 +14,6 @@ import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Shape;
 import org.stylemap.tensor.Tensor;
-import org.stylemap.train.PerceptualLoss;
 
 /**
  * LPIPS v0.1, "net-lin" on VGG16 (the official PNetLin): images in [-1, 1] are scaled to VGG's
@@ -50,17 +49,17 @@ public final class Lpips extends Module implements PerceptualLoss {
         setDropout(null);
     }
 
-    /** The VGG16 LPIPS with the weights in group {@value #H5_GROUP} of an HDF5 file (layout: docs/LPIPS.md). */
-    public static Lpips load(Path h5, DType dtype) {
-        return load(h5, dtype, VGG16_WIDTHS);
+    /** The VGG16 LPIPS with the weights in group {@value #H5_GROUP} of an HDF5 file (layout: docs/LPIPS.md), on a device. */
+    public static Lpips load(Path h5, DType dtype, Device device) {
+        return load(h5, dtype, device, VGG16_WIDTHS);
     }
 
-    /** {@link #load(Path, DType)} for a VGG of other widths (tests, where VGG16-sized files are slow to write). */
-    static Lpips load(Path h5, DType dtype, int... widths) {
+    /** {@link #load(Path, DType, Device)} for a VGG of other widths (tests, where VGG16-sized files are slow to write). */
+    static Lpips load(Path h5, DType dtype, Device device, int... widths) {
         try (HdfFile f = H5.open(h5)) {
             // The seeded random weights are placeholders: loadStateDict overwrites every one of them.
-            Lpips lpips = new Lpips(new Init(dtype, Device.CPU, new Rng(0)), widths);
-            lpips.loadStateDict(H5.group(f, H5_GROUP, dtype, Device.CPU), h5.toString());
+            Lpips lpips = new Lpips(new Init(dtype, device, new Rng(0)), widths);
+            lpips.loadStateDict(H5.group(f, H5_GROUP, dtype, device), h5.toString());
             return lpips;
         }
     }

@@ -25,7 +25,7 @@ public final class MappingNetwork extends Module {
     public Tensor forward(Tensor z) {
         Tensor norm = Elementwise.rsqrt(Elementwise.addScalar(Reductions.mean(Elementwise.mul(z, z), new int[] {1}, true), 1e-8));
         Tensor x = Elementwise.mul(z, norm);
-        for (EqualLinear l : layers) x = l.forward(x);
+        for (EqualLinear l : layers) x = next(x, l.forward(x));
         return x;
     }
 }

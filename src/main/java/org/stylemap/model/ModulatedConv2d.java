@@ -4,6 +4,7 @@ import org.stylemap.autograd.GradMode;
 import org.stylemap.nn.Module;
 import org.stylemap.ops.Conv;
 import org.stylemap.ops.Elementwise;
+import org.stylemap.ops.Modulation;
 import org.stylemap.ops.Norms;
 import org.stylemap.ops.Reductions;
 import org.stylemap.ops.Views;
@@ -63,18 +64,27 @@ public final class ModulatedConv2d extends Module {
 
     /** x [N,in,H,W], style [N,styleDim,H,W] -> [N,out,H,W] (or 2H x 2W when upsampling). */
     public Tensor forward(Tensor x, Tensor style) {
-        Tensor h = Elementwise.add(Elementwise.mul(normalize(x), gamma.forward(style)), beta.forward(style));
+        Tensor gammaBeta = gammaBeta(style);
+        Tensor h = switch (mode) {
+            case LAYER_NORM -> Modulation.apply(x, gammaBeta, Modulation.Norm.LAYER, EPS);
+            case INSTANCE_NORM -> Modulation.apply(x, gammaBeta, Modulation.Norm.INSTANCE, EPS);
+            case BATCH_NORM -> Modulation.modulate(batchNorm(x), gammaBeta);
+        };
         Tensor w = Elementwise.scale(Views.reshape(weight, out, in, k, k), scale);
         if (!upsample) return Conv.conv2d(h, w, 1, k / 2, 1);
         return blur.forward(Conv.convTranspose2d(h, Views.transpose(w, 0, 1), 2, 0));
     }
 
-    private Tensor normalize(Tensor x) {
-        return switch (mode) {
-            case LAYER_NORM -> Norms.layerNorm(x, EPS);
-            case INSTANCE_NORM -> Norms.instanceNorm(x, EPS);
-            case BATCH_NORM -> batchNorm(x);
-        };
+    /**
+     * gamma(style) and beta(style) [N,in,H,W] each, as ONE convolution [N,2in,H,W] whose weights
+     * and biases are theirs concatenated along the output channels: exact, since every output
+     * channel of a convolution is computed on its own, and it reads the stylemap once instead of
+     * twice. The modules (and so the checkpoint keys gamma.* and beta.*) stay as they were.
+     */
+    private Tensor gammaBeta(Tensor style) {
+        Tensor w = Elementwise.scale(Views.concat(0, gamma.weight(), beta.weight()), gamma.scale());
+        Tensor b = Views.concat(0, gamma.bias(), beta.bias());
+        return Elementwise.add(Conv.conv2d(style, w, 1, 1, 1), Views.reshape(b, 1, -1, 1, 1));
     }
 
     /** PyTorch BatchNorm2d(affine=False): batch statistics while training (updating the running ones), else running. */

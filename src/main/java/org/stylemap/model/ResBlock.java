@@ -15,6 +15,6 @@ public final class ResBlock extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        return Elementwise.scale(Elementwise.add(conv2.forward(conv1.forward(x)), skip.forward(x)), 1 / Math.sqrt(2));
+        return layer(() -> Elementwise.scale(Elementwise.add(conv2.forward(conv1.forward(x)), skip.forward(x)), 1 / Math.sqrt(2)));
     }
 }

@@ -14,6 +14,6 @@ public final class StyledConv extends Module {
     }
 
     public Tensor forward(Tensor x, Tensor style) {
-        return activate.forward(conv.forward(x, style));
+        return layer(() -> activate.forward(conv.forward(x, style)));
     }
 }

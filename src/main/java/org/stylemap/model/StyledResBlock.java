@@ -20,7 +20,9 @@ public final class StyledResBlock extends Module {
     }
 
     public Tensor forward(Tensor x, Tensor style1, Tensor style2) {
-        Tensor y = conv2.forward(conv1.forward(x, style1), style2);
-        return Elementwise.scale(Elementwise.add(y, skip.forward(x)), 1 / Math.sqrt(2));
+        return layer(() -> {
+            Tensor y = conv2.forward(conv1.forward(x, style1), style2);
+            return Elementwise.scale(Elementwise.add(y, skip.forward(x)), 1 / Math.sqrt(2));
+        });
     }
 }

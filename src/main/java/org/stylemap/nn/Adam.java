@@ -7,14 +7,22 @@ import java.util.Map;
 import org.stylemap.autograd.GradMode;
 import org.stylemap.memory.Scope;
 import org.stylemap.ops.Elementwise;
+import org.stylemap.ops.Reference;
+import org.stylemap.ops.Views;
 import org.stylemap.tensor.Tensor;
 
 /**
  * Adam with PyTorch's update order (torch.optim.Adam, no weight decay, no amsgrad):
- * m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;  p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps).
- * A parameter without a gradient is stepped with a zero gradient, as the official code's
- * PyTorch 1.4 did (its zero_grad() left zero tensors, not None): the weight does not move, but its
- * step count and second moment do, which changes every later update of that parameter.
+ * m = b1 m + (1-b1) g;  v = b2 v + ((1-b2) g) g;  p += (-lr/(1-b1^t)) m / (sqrt(v)/sqrt(1-b2^t) + eps),
+ * each parameter with its own step count t (counts differ after a load), each operation rounding
+ * in the parameter's dtype as PyTorch's CPU kernels do. A parameter without a gradient is stepped
+ * with a zero gradient, as the official code's PyTorch 1.4 did (its zero_grad() left zero tensors,
+ * not None): the weight does not move, but its step count and second moment do, which changes
+ * every later update of that parameter.
+ * <p>
+ * A step is one multi-tensor primitive over every parameter (Backend.adam, kernels/optimizers.cu,
+ * AdamTest); its reference twin, taken when {@link Reference#forced()}, is the same update
+ * composed of elementwise ops, one parameter at a time.
  */
 public final class Adam {
     private final Map<String, Tensor> params;
@@ -33,24 +41,57 @@ public final class Adam {
     public double lr() { return lr; }
 
     public void step() {
-        try (GradMode g = GradMode.off()) {
-            for (Map.Entry<String, Tensor> e : params.entrySet()) {
-                Tensor p = e.getValue();
-                String k = e.getKey();
-                Tensor mk = m.computeIfAbsent(k, x -> zerosLike(p)), vk = v.computeIfAbsent(k, x -> zerosLike(p));
-                long t = steps.merge(k, 1L, Long::sum);
-                try (Scope s = Scope.open()) {
-                    Tensor grad = p.grad() != null ? p.grad() : Tensor.zeros(p.dtype(), p.device(), p.shape());
-                    Elementwise.copyInto(mk, Elementwise.add(Elementwise.scale(mk, beta1), Elementwise.scale(grad, 1 - beta1)));
-                    Elementwise.copyInto(vk, Elementwise.add(Elementwise.scale(vk, beta2),
-                            Elementwise.scale(Elementwise.mul(grad, grad), 1 - beta2)));
-                    double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
-                    Tensor denom = Elementwise.addScalar(Elementwise.scale(Elementwise.sqrt(vk), 1 / Math.sqrt(bc2)), eps);
-                    Tensor update = Elementwise.scale(Elementwise.div(mk, denom), -lr / bc1);
-                    Elementwise.copyInto(p, Elementwise.add(p.detach(), update));
-                }
+        int n = params.size();
+        if (n == 0) return;
+        Tensor first = params.values().iterator().next();
+        for (Map.Entry<String, Tensor> e : params.entrySet()) check(e.getKey(), e.getValue(), first);
+        Tensor[] p = new Tensor[n], g = new Tensor[n], mk = new Tensor[n], vk = new Tensor[n];
+        double[] stepSize = new double[n], bc2Sqrt = new double[n];
+        int i = 0;
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Tensor param = e.getValue();
+            String k = e.getKey();
+            long t = steps.merge(k, 1L, Long::sum);
+            // The bias corrections in float64 on the host, as PyTorch computes them in Python.
+            stepSize[i] = lr / (1 - Math.pow(beta1, t));
+            bc2Sqrt[i] = Math.sqrt(1 - Math.pow(beta2, t));
+            p[i] = param;
+            g[i] = param.grad();
+            mk[i] = m.computeIfAbsent(k, x -> zerosLike(param));
+            vk[i] = v.computeIfAbsent(k, x -> zerosLike(param));
+            i++;
+        }
+        try (GradMode off = GradMode.off()) {
+            if (Reference.forced()) {
+                for (int j = 0; j < n; j++)
+                    try (Scope s = Scope.open()) {
+                        referenceUpdate(p[j], g[j], mk[j], vk[j], stepSize[j], bc2Sqrt[j]);
+                    }
+                return;
+            }
+            try (Scope s = Scope.open()) {
+                for (int j = 0; j < n; j++) if (g[j] != null) g[j] = Views.contiguous(g[j]);
+                first.backend().adam(p, g, mk, vk, stepSize, bc2Sqrt, beta1, beta2, eps);
             }
         }
+    }
+
+    /** Checked before any state changes: one dtype and device (one primitive updates all), gradients matching. */
+    private static void check(String name, Tensor p, Tensor first) {
+        if (!p.isContiguous() || p.dtype() != first.dtype() || !p.device().equals(first.device()))
+            throw new IllegalArgumentException("adam: parameter '" + name + "' is not contiguous or differs in dtype or device from the others");
+        Tensor g = p.grad();
+        if (g != null && (!g.sameShape(p) || g.dtype() != p.dtype() || !g.device().equals(p.device())))
+            throw new IllegalArgumentException("adam: the gradient of '" + name + "' does not match its parameter");
+    }
+
+    /** The composite twin of one parameter's update, in the order of the fused primitive. */
+    private void referenceUpdate(Tensor p, Tensor grad, Tensor mk, Tensor vk, double stepSize, double bc2Sqrt) {
+        Tensor g = grad != null ? grad : Tensor.zeros(p.dtype(), p.device(), p.shape());
+        Elementwise.copyInto(mk, Elementwise.add(Elementwise.scale(mk, beta1), Elementwise.scale(g, 1 - beta1)));
+        Elementwise.copyInto(vk, Elementwise.add(Elementwise.scale(vk, beta2), Elementwise.mul(Elementwise.scale(g, 1 - beta2), g)));
+        Tensor denom = Elementwise.addScalar(Elementwise.div(Elementwise.sqrt(vk), Tensor.scalar(p.dtype(), p.device(), bc2Sqrt)), eps);
+        Elementwise.copyInto(p, Elementwise.add(p.detach(), Elementwise.div(Elementwise.scale(mk, -stepSize), denom)));
     }
 
     private static Tensor zerosLike(Tensor p) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.stylemap.memory.Scope;
 import org.stylemap.ops.Elementwise;
 import org.stylemap.tensor.Shape;
@@ -94,6 +95,25 @@ public abstract class Module {
 
     public final boolean isTraining() {
         return training;
+    }
+
+    /**
+     * Runs one layer's computation in a layer scope: its temporaries are freed as soon as it
+     * returns, except what a graph node saved for the backward (see {@link Scope#openLayer}).
+     */
+    protected static Tensor layer(Supplier<Tensor> body) {
+        try (Scope s = Scope.openLayer()) {
+            return Scope.keep(body.get());
+        }
+    }
+
+    /**
+     * In a chain of layers: out replaces x, which the chain made and nothing reads again, so x is
+     * freed now unless the graph saved it for the backward. Returns out.
+     */
+    protected static Tensor next(Tensor x, Tensor out) {
+        Scope.drop(x, out);
+        return out;
     }
 
     /** Number of trainable values. */

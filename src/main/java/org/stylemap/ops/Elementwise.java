@@ -184,8 +184,19 @@ public final class Elementwise {
         dst.backend().binary(BinaryOp.ADD, dst, Views.broadcastRaw(src, dst.shape()), dst);
     }
 
-    /** dst = src, in place and outside the graph. */
+    /**
+     * dst = src, in place and outside the graph. src may live on another device: it then moves to
+     * dst's device first (one transfer), e.g. a checkpoint's host values into device parameters.
+     */
     public static void copyInto(Tensor dst, Tensor src) {
+        if (!src.device().equals(dst.device())) {
+            try (GradMode off = GradMode.off()) {
+                Tensor moved = src.to(dst.device());
+                copyInto(dst, moved);
+                moved.free();
+            }
+            return;
+        }
         checkPair("copyInto", dst, src);
         dst.backend().assign(dst, Views.broadcastRaw(src, dst.shape()));
     }

@@ -32,4 +32,24 @@ public final class Pooling {
         Tensor w = Tensor.full(x.dtype(), x.device(), 1.0 / (k * k), c, 1, k, k);
         return Conv.conv2d(x, w, stride, pad, c);
     }
+
+    /**
+     * Average over k x k windows counting only the input pixels each window covers (PyTorch's
+     * count_include_pad=False, TensorFlow's padded average pool, which the FID Inception uses):
+     * the zero-padded average rescaled by k*k / (pixels covered), a constant map per shape.
+     */
+    public static Tensor avgPool2dExcludePad(Tensor x, int k, int stride, int pad) {
+        Tensor padded = avgPool2d(x, k, stride, pad);
+        int h = x.shape(2), w = x.shape(3), oh = padded.shape(2), ow = padded.shape(3);
+        double[] factor = new double[oh * ow];
+        for (int i = 0; i < oh; i++)
+            for (int j = 0; j < ow; j++)
+                factor[i * ow + j] = (double) (k * k) / (covered(i * stride - pad, k, h) * covered(j * stride - pad, k, w));
+        return Elementwise.mul(padded, Tensor.of(x.dtype(), x.device(), factor, 1, 1, oh, ow));
+    }
+
+    /** How many of the k positions from start on lie inside [0, size). */
+    private static int covered(int start, int k, int size) {
+        return Math.min(start + k, size) - Math.max(start, 0);
+    }
 }

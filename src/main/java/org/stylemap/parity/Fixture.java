@@ -21,6 +21,12 @@ public final class Fixture implements AutoCloseable {
     public Fixture(Path path) {
         this.path = path;
         this.file = H5.open(path);
+        if (!H5.exists(file, "params") || !H5.exists(file, "inputs")) {
+            String format = H5.attribute(file, "format");
+            file.close();
+            throw new IllegalArgumentException(path + ": not a parity fixture (no params/ and inputs/ groups"
+                    + (format != null ? "; it is a " + format + " file" : "") + ")");
+        }
     }
 
     public Path path() { return path; }
@@ -50,13 +56,19 @@ public final class Fixture implements AutoCloseable {
         return H5.exists(file, p);
     }
 
-    public Tensor tensor(String p, DType dtype) {
+    public Tensor tensor(String p, DType dtype, Device device) {
         if (!has(p)) throw new IllegalArgumentException(path + ": missing dataset '" + p + "'");
-        return H5.tensor(file, p, dtype, Device.CPU);
+        return H5.tensor(file, p, dtype, device);
     }
 
-    public Map<String, Tensor> group(String p, DType dtype) {
-        return H5.group(file, p, dtype, Device.CPU);
+    /** A reference's values on the host (for comparisons), row-major. */
+    public double[] values(String p) {
+        if (!has(p)) throw new IllegalArgumentException(path + ": missing dataset '" + p + "'");
+        return H5.values(file, p);
+    }
+
+    public Map<String, Tensor> group(String p, DType dtype, Device device) {
+        return H5.group(file, p, dtype, device);
     }
 
     @Override

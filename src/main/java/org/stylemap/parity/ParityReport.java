@@ -16,33 +16,44 @@ public final class ParityReport {
 
     private final List<Row> rows = new ArrayList<>();
 
-    public void relative(String name, Tensor actual, Tensor ref, double tol) {
-        rows.add(new Row(name, relativeError(actual.toDoubleArray(), ref.toDoubleArray(), name), tol, false));
+    public void relative(String name, Tensor actual, double[] ref, double tol) {
+        relative(name, actual, ref, tol, 0);
+    }
+
+    /** ||a - ref|| / max(||ref||, floor): the fixture README's error, floor = 1e-6 x the group's largest reference norm. */
+    public void relative(String name, Tensor actual, double[] ref, double tol, double floor) {
+        rows.add(new Row(name, relativeError(actual.toDoubleArray(), ref, floor, name), tol, false));
     }
 
     public void relative(String name, double actual, double ref, double tol) {
-        rows.add(new Row(name, relativeError(new double[] {actual}, new double[] {ref}, name), tol, false));
+        rows.add(new Row(name, relativeError(new double[] {actual}, new double[] {ref}, 0, name), tol, false));
     }
 
-    public void absolute(String name, Tensor actual, Tensor ref, double tol) {
-        double[] a = actual.toDoubleArray(), r = ref.toDoubleArray();
+    public void absolute(String name, Tensor actual, double[] r, double tol) {
+        double[] a = actual.toDoubleArray();
         checkLength(a, r, name);
         double worst = 0;
         for (int i = 0; i < a.length; i++) worst = Math.max(worst, Double.isNaN(a[i]) ? Double.POSITIVE_INFINITY : Math.abs(a[i] - r[i]));
         rows.add(new Row(name, worst, tol, true));
     }
 
-    /** ||a - ref||_2 / ||ref||_2 (or ||a||_2 when ref is exactly zero). */
-    static double relativeError(double[] a, double[] ref, String name) {
+    /** ||a - ref||_2 / max(||ref||_2, floor) (the absolute ||a - ref||_2 when both are zero). */
+    static double relativeError(double[] a, double[] ref, double floor, String name) {
         checkLength(a, ref, name);
-        double num = 0, den = 0;
+        double num = 0;
         for (int i = 0; i < a.length; i++) {
             double d = a[i] - ref[i];
             num += d * d;
-            den += ref[i] * ref[i];
         }
         if (Double.isNaN(num)) return Double.POSITIVE_INFINITY;
-        return den == 0 ? Math.sqrt(num) : Math.sqrt(num / den);
+        double den = Math.max(norm(ref), floor);
+        return den == 0 ? Math.sqrt(num) : Math.sqrt(num) / den;
+    }
+
+    static double norm(double[] v) {
+        double s = 0;
+        for (double x : v) s += x * x;
+        return Math.sqrt(s);
     }
 
     private static void checkLength(double[] a, double[] r, String name) {

@@ -1,9 +1,13 @@
 package org.stylemap.tensor;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import org.stylemap.autograd.Autograd;
 import org.stylemap.autograd.Node;
 import org.stylemap.backend.Backend;
 import org.stylemap.backend.Backends;
+import org.stylemap.memory.Scope;
 import org.stylemap.memory.Storage;
 import org.stylemap.ops.Elementwise;
 import org.stylemap.ops.Linalg;
@@ -13,11 +17,14 @@ import org.stylemap.random.Rng;
 
 /**
  * An n-d view (shape, strides in elements, offset) onto a {@link Storage}, plus autograd state.
- * Values never leave the device implicitly: {@link #toDoubleArray()} and {@link #item()} are the
- * only ways to read them on the host. The arithmetic methods are thin forwards to {@link Ops};
- * every one of them records a graph node when gradients are enabled.
+ * Values never leave the device implicitly: {@link #toDoubleArray()}, {@link #toFloatArray()},
+ * {@link #item()} and {@link #copyToHost} are the only ways to read them on the host, and the only
+ * calls that wait for a device (see Backend). The arithmetic methods are thin forwards to the op
+ * classes in package ops; every one of them records a graph node when gradients are enabled.
  */
 public final class Tensor {
+    private static final java.util.concurrent.atomic.AtomicLong HOST_READS = new java.util.concurrent.atomic.AtomicLong();
+
     private final Storage storage;
     private final int[] shape;
     private final long[] strides;
@@ -39,12 +46,17 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- factories
 
-    /** Uninitialised contiguous tensor. */
+    /**
+     * Uninitialised contiguous tensor. Its storage belongs to the innermost open {@link Scope}
+     * (freed when that closes), or is long-lived when none is open: the one place where storage
+     * meets its lifetime, whatever the backend.
+     */
     public static Tensor empty(DType dtype, Device device, int... shape) {
         for (int d : shape)
             if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Shape.str(shape));
-        Backend b = Backends.get(device);
-        return new Tensor(b.allocate(dtype, Shape.numel(shape)), shape, Shape.contiguousStrides(shape), 0);
+        Storage s = Backends.get(device).allocate(dtype, Shape.numel(shape));
+        Scope.register(s);
+        return new Tensor(s, shape, Shape.contiguousStrides(shape), 0);
     }
 
     public static Tensor full(DType dtype, Device device, double value, int... shape) {
@@ -61,13 +73,44 @@ public final class Tensor {
         return full(dtype, device, 1, shape);
     }
 
-    /** A tensor holding host values (row-major). */
+    /** A tensor holding host values (row-major), converted to dtype on the host: one transfer. */
     public static Tensor of(DType dtype, Device device, double[] values, int... shape) {
-        if (values.length != Shape.numel(shape))
-            throw new IllegalArgumentException(values.length + " values do not fill shape " + Shape.str(shape));
+        checkCount(values.length, shape);
+        return fromHost(dtype, device, switch (dtype) {
+            case F64 -> MemorySegment.ofArray(values);
+            case F32 -> {
+                float[] f = new float[values.length];
+                for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+                yield MemorySegment.ofArray(f);
+            }
+        }, shape);
+    }
+
+    /** A tensor holding host float values (row-major), converted to dtype on the host: one transfer. */
+    public static Tensor of(DType dtype, Device device, float[] values, int... shape) {
+        checkCount(values.length, shape);
+        return fromHost(dtype, device, switch (dtype) {
+            case F32 -> MemorySegment.ofArray(values);
+            case F64 -> {
+                double[] d = new double[values.length];
+                for (int i = 0; i < d.length; i++) d[i] = values[i];
+                yield MemorySegment.ofArray(d);
+            }
+        }, shape);
+    }
+
+    /** A tensor from host memory that already holds numel elements of dtype (native byte order). */
+    public static Tensor fromHost(DType dtype, Device device, MemorySegment values, int... shape) {
         Tensor t = empty(dtype, device, shape);
-        t.backend().write(t, values);
+        Shape.check(values.byteSize() == t.numel() * dtype.bytes, values.byteSize() + " bytes do not hold "
+                + Shape.str(shape) + " " + dtype.label);
+        t.backend().copyFromHost(t, values);
         return t;
+    }
+
+    private static void checkCount(int n, int[] shape) {
+        if (n != Shape.numel(shape))
+            throw new IllegalArgumentException(n + " values do not fill shape " + Shape.str(shape));
     }
 
     public static Tensor scalar(DType dtype, Device device, double value) {
@@ -149,16 +192,100 @@ public final class Tensor {
         return new Tensor(storage, shape, strides, offset);
     }
 
-    // ---------------------------------------------------------------- host access
+    // ---------------------------------------------------------------- host access and devices
 
+    /** The values on the host in row-major order, as double (a host read: waits for the device). */
     public double[] toDoubleArray() {
-        storage.checkLive();
-        return backend().read(this);
+        if (dtype() == DType.F64) {
+            double[] out = new double[hostLength()];
+            copyToHost(MemorySegment.ofArray(out));
+            return out;
+        }
+        float[] f = toFloatArray();
+        double[] out = new double[f.length];
+        for (int i = 0; i < f.length; i++) out[i] = f[i];
+        return out;
+    }
+
+    /** The values on the host in row-major order, as float (float64 values are rounded). */
+    public float[] toFloatArray() {
+        if (dtype() == DType.F32) {
+            float[] out = new float[hostLength()];
+            copyToHost(MemorySegment.ofArray(out));
+            return out;
+        }
+        double[] d = toDoubleArray();
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) out[i] = (float) d[i];
+        return out;
     }
 
     public double item() {
         if (numel() != 1) throw new IllegalStateException("item() needs one element, shape is " + Shape.str(shape));
         return toDoubleArray()[0];
+    }
+
+    /**
+     * Host reads so far in this process (each waits for the device): a forward or backward makes
+     * none, a training iteration one. For tests and diagnostics.
+     */
+    public static long hostReads() {
+        return HOST_READS.get();
+    }
+
+    private int hostLength() {
+        if (numel() > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large to read into one host array: " + this);
+        return (int) numel();
+    }
+
+    /** Copies the values, row-major, into host memory of numel() elements of this dtype. */
+    public void copyToHost(MemorySegment dst) {
+        storage.checkLive();
+        HOST_READS.incrementAndGet();
+        Tensor src = isContiguous() ? this : contiguousCopy();
+        try {
+            src.backend().copyToHost(src, dst);
+        } finally {
+            if (src != this) src.free();
+        }
+    }
+
+    /** A contiguous copy on the same device, outside any scope and graph (the caller frees it). */
+    private Tensor contiguousCopy() {
+        Tensor c = Scope.untracked(() -> empty(dtype(), device(), shape));
+        c.backend().assign(c, this);
+        return c;
+    }
+
+    /** This tensor's bytes as host memory when they are host memory of this process (CPU), else null. */
+    private MemorySegment hostBytes() {
+        MemorySegment s = storage.hostSegment();
+        return s == null ? null : s.asSlice(offset * dtype().bytes, numel() * dtype().bytes);
+    }
+
+    /**
+     * The same values on another device (one transfer; this tensor when it is already there).
+     * Differentiable: the gradient moves back to this tensor's device.
+     */
+    public Tensor to(Device target) {
+        if (target.equals(device())) return this;
+        storage.checkLive();
+        Tensor src = isContiguous() ? this : contiguousCopy();
+        Tensor dst = empty(dtype(), target, shape);
+        try {
+            MemorySegment from = src.hostBytes(), to = dst.hostBytes();
+            if (from != null) dst.backend().copyFromHost(dst, from);
+            else if (to != null) src.backend().copyToHost(src, to);
+            else try (Arena staging = Arena.ofConfined()) {
+                MemorySegment host = staging.allocate(numel() * dtype().bytes, 64);
+                src.backend().copyToHost(src, host);
+                dst.backend().copyFromHost(dst, host);
+            }
+        } finally {
+            if (src != this) src.free();
+        }
+        Device from = device();
+        return Autograd.record(dst, "to_device", (gy, n) -> new Tensor[] {gy.to(from)}, this);
     }
 
     /** Frees this tensor's storage now (and so every view of it). */

@@ -7,10 +7,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import org.stylemap.data.ImageFiles;
 import org.stylemap.io.AtomicFile;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
 
 /** Draws the metrics as one small line chart per metric (shared iteration axis) into a PNG. */
 public final class LossPlot {
@@ -20,7 +20,9 @@ public final class LossPlot {
 
     private LossPlot() {}
 
-    public static void write(Path png, List<String> metrics, List<Map<String, Double>> rows) {
+    /** One panel per metric that has a value in some row (a loss switched off, e.g. LPIPS, gets no empty panel). */
+    public static void write(Path png, List<String> columns, List<Map<String, Double>> rows) {
+        List<String> metrics = columns.stream().filter(m -> rows.stream().anyMatch(r -> r.get(m) != null)).toList();
         int panels = metrics.size(), gridRows = (panels + COLS - 1) / COLS;
         BufferedImage img = new BufferedImage(COLS * W, Math.max(1, gridRows) * H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -30,7 +32,7 @@ public final class LossPlot {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int p = 0; p < panels; p++) panel(g, (p % COLS) * W, (p / COLS) * H, metrics.get(p), rows, PALETTE[p % PALETTE.length]);
         g.dispose();
-        AtomicFile.write(png, tmp -> ImageIO.write(img, "png", tmp.toFile()));
+        AtomicFile.write(png, tmp -> ImageFiles.writePng(img, tmp));
     }
 
     private static void panel(Graphics2D g, int x0, int y0, String metric, List<Map<String, Double>> rows, Color color) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.stylemap.io.AtomicFile;
 
 /**
  * metrics.csv: one row per logged iteration, a column per metric (header written once; a metric
@@ -34,27 +35,45 @@ public final class MetricsLog {
         }
     }
 
-    /** Keeps the rows before the resumed iteration (a run may have logged past its last checkpoint). */
+    /**
+     * Keeps the rows up to the resumed iteration, the checkpoint's own included (it is logged
+     * before it is saved); later rows were logged past the checkpoint and will be logged again.
+     * Columns are matched by name, so a log written with other columns (an older version) keeps
+     * its values under the current header instead of being thrown away. Rewritten atomically.
+     */
     private void readBack(long resumeFrom) throws IOException {
         List<String> lines = Files.readAllLines(file);
-        if (lines.isEmpty() || !lines.get(0).equals(header)) {
-            Files.writeString(file, header + "\n");
-            return;
+        List<String> old = lines.isEmpty() ? List.of() : List.of(lines.get(0).split(",", -1));
+        StringBuilder kept = new StringBuilder(header).append('\n');
+        if (!old.isEmpty() && old.get(0).equals("iteration")) {
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",", -1);
+                if (f.length != old.size()) continue; // a line cut short by a kill
+                try {
+                    long it = Long.parseLong(f[0]);
+                    if (it > resumeFrom) continue;
+                    Map<String, Double> values = new LinkedHashMap<>();
+                    for (int i = 1; i < f.length; i++) if (!f[i].isEmpty()) values.put(old.get(i), Double.parseDouble(f[i]));
+                    kept.append(line(it, values)).append('\n');
+                } catch (NumberFormatException e) {
+                    // likewise damaged: dropped
+                }
+            }
         }
-        StringBuilder kept = new StringBuilder(lines.get(0)).append('\n');
-        for (String line : lines.subList(1, lines.size())) {
-            String[] f = line.split(",", -1);
-            if (f.length != columns.size() + 1 || Long.parseLong(f[0]) >= resumeFrom) continue;
-            Map<String, Double> row = new LinkedHashMap<>();
-            row.put("iteration", Double.parseDouble(f[0]));
-            for (int i = 0; i < columns.size(); i++) if (!f[i + 1].isEmpty()) row.put(columns.get(i), Double.parseDouble(f[i + 1]));
-            rows.add(row);
-            kept.append(line).append('\n');
-        }
-        Files.writeString(file, kept.toString());
+        AtomicFile.write(file, tmp -> Files.writeString(tmp, kept.toString()));
     }
 
     public void append(long iteration, Map<String, Double> values) {
+        String line = line(iteration, values);
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardOpenOption.APPEND)) {
+            w.write(line + '\n');
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot append to " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Formats a row and keeps it in memory (the current columns only). */
+    private String line(long iteration, Map<String, Double> values) {
         Map<String, Double> row = new LinkedHashMap<>();
         row.put("iteration", (double) iteration);
         StringBuilder line = new StringBuilder().append(iteration);
@@ -67,11 +86,7 @@ public final class MetricsLog {
             }
         }
         rows.add(row);
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardOpenOption.APPEND)) {
-            w.write(line.append('\n').toString());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot append to " + file + ": " + e.getMessage());
-        }
+        return line.toString();
     }
 
     public List<Map<String, Double>> rows() {

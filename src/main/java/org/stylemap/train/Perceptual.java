@@ -1,5 +1,6 @@
 package org.stylemap.train;
 
+import org.stylemap.model.PerceptualLoss;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import org.stylemap.model.Lpips;
@@ -16,7 +17,7 @@ final class Perceptual {
                     + "(see docs/LPIPS.md to export the VGG16 + LPIPS weights)");
             return null;
         }
-        Lpips lpips = Lpips.load(Trainer.resolve(weights), state.dtype);
+        Lpips lpips = Lpips.load(Trainer.resolve(weights), state.dtype, state.device);
         // The official run calls model.train() after LPIPS put itself in eval mode, so its dropout is
         // active in training (and validation). Masks come from the checkpointed noise stream.
         lpips.setDropout(state.noise);

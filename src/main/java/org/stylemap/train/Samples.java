@@ -11,6 +11,9 @@ import org.stylemap.data.RgbImage;
 import org.stylemap.memory.Scope;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
+import org.stylemap.random.Rng;
+import org.stylemap.tensor.DType;
+import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 /** Images of a run: tensors in [-1, 1] to RGB tiles, and sample grids written atomically as PNG. */

@@ -1,17 +1,16 @@
 package org.stylemap.train;
 
+import org.stylemap.model.PerceptualLoss;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.stylemap.autograd.Autograd;
-import org.stylemap.autograd.GradMode;
 import org.stylemap.memory.Scope;
 import org.stylemap.model.Discriminator;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
 import org.stylemap.nn.Ema;
 import org.stylemap.ops.Elementwise;
-import org.stylemap.ops.Losses;
-import org.stylemap.ops.Reductions;
 import org.stylemap.tensor.Tensor;
 
 /**
@@ -39,6 +38,8 @@ public final class TrainStep {
     private final int dRegEvery;
     private final double emaDecay;
     private final PerceptualLoss perceptual;
+    /** Told the name of each phase when it has ended (its scope closed); for memory reports. */
+    private Consumer<String> phaseEnded = phase -> { };
 
     public TrainStep(Generator g, Encoder e, Discriminator d, Generator gEma, Encoder eEma, Optimizers opt,
                      LossWeights w, double r1, int dRegEvery, double emaDecay, PerceptualLoss perceptual) {
@@ -55,94 +56,99 @@ public final class TrainStep {
         this.perceptual = perceptual;
     }
 
-    /** Runs iteration i on a real batch with noise zG (G step) and zD (D step); returns the losses. */
+    /** Calls listener with "g_step", "d_step", "r1_step", "reconstruction_step" or "ema" as each phase ends. */
+    public void onPhaseEnd(Consumer<String> listener) {
+        this.phaseEnded = listener;
+    }
+
+    /**
+     * Runs iteration i on a real batch with noise zG (G step) and zD (D step); returns the losses,
+     * read from the device once, at the end.
+     */
     public Map<String, Double> run(int i, Tensor real, Tensor zG, Tensor zD) {
+        LossReadout readout = new LossReadout();
+        Map<String, Double> raw;
+        try (Scope iteration = Scope.open()) {
+            d.setRequiresGrad(false);
+            generatorStep(zG, readout);
+            phaseEnded.accept("g_step");
+            d.setRequiresGrad(true);
+            discriminatorStep(real, zD, readout);
+            phaseEnded.accept("d_step");
+            if (i % dRegEvery == 0) {
+                r1Step(real, readout);
+                phaseEnded.accept("r1_step");
+            }
+            d.setRequiresGrad(false);
+            reconstructionStep(real, readout);
+            phaseEnded.accept("reconstruction_step");
+            Ema.accumulate(gEma, g, emaDecay);
+            Ema.accumulate(eEma, e, emaDecay);
+            phaseEnded.accept("ema");
+            raw = readout.read();
+        }
+        // The logged d and e_rec are the official totals (weights aside): sums of their terms.
         Map<String, Double> losses = new LinkedHashMap<>();
-        d.setRequiresGrad(false);
-        generatorStep(zG, losses);
-        d.setRequiresGrad(true);
-        discriminatorStep(real, zD, losses);
-        if (i % dRegEvery == 0) r1Step(real, losses);
-        d.setRequiresGrad(false);
-        reconstructionStep(real, losses);
-        Ema.accumulate(gEma, g, emaDecay);
-        Ema.accumulate(eEma, e, emaDecay);
+        losses.put("g_adv", raw.get("g_adv"));
+        losses.put("w_rec", raw.get("w_rec"));
+        losses.put("d", raw.get("d_real_fake") + raw.get("d_indomain"));
+        losses.put("d_indomain", raw.get("d_indomain"));
+        if (raw.containsKey("r1")) losses.put("r1", raw.get("r1"));
+        double lpips = raw.getOrDefault("lpips", 0.0);
+        losses.put("e_rec", raw.get("x_rec") + lpips + raw.get("e_indomain"));
+        losses.put("x_rec", raw.get("x_rec"));
+        if (raw.containsKey("lpips")) losses.put("lpips", lpips);
         return losses;
     }
 
-    private void generatorStep(Tensor z, Map<String, Double> losses) {
+    private void generatorStep(Tensor z, LossReadout readout) {
         try (Scope s = Scope.open()) {
-            Tensor stylemap = g.stylemap(z);
-            Tensor fake = g.synthesize(stylemap);
-            Tensor adv = Losses.meanSoftplus(d.forward(fake), -1);
-            Tensor wRec = Losses.mse(e.forward(fake.detach()), stylemap.detach());
+            TrainLosses.GeneratorLosses l = TrainLosses.generator(g, e, d, z);
             g.zeroGrad();
-            Autograd.backward(Elementwise.scale(adv, w.adv()));
+            Autograd.backward(Elementwise.scale(l.adv(), w.adv()));
             opt.g().step();
             e.zeroGrad();
-            Autograd.backward(Elementwise.scale(wRec, w.wRec()));
+            Autograd.backward(Elementwise.scale(l.wRec(), w.wRec()));
             opt.e().step();
-            losses.put("g_adv", adv.item());
-            losses.put("w_rec", wRec.item());
+            readout.put("g_adv", l.adv());
+            readout.put("w_rec", l.wRec());
         }
     }
 
-    private void discriminatorStep(Tensor real, Tensor z, Map<String, Double> losses) {
+    private void discriminatorStep(Tensor real, Tensor z, LossReadout readout) {
         try (Scope s = Scope.open()) {
-            Tensor fake, rec;
-            try (GradMode off = GradMode.off()) {
-                fake = g.synthesize(g.stylemap(z));
-                rec = g.synthesize(e.forward(real));
-            }
-            Tensor dLoss = Elementwise.add(Losses.meanSoftplus(d.forward(real), -1), Losses.meanSoftplus(d.forward(fake), 1));
-            Tensor inDomain = Losses.meanSoftplus(d.forward(rec), 1);
+            TrainLosses.DiscriminatorLosses l = TrainLosses.discriminator(g, e, d, real, z);
             d.zeroGrad();
-            Autograd.backward(Elementwise.add(Elementwise.scale(dLoss, w.d()), Elementwise.scale(inDomain, w.indomainD())));
+            Autograd.backward(Elementwise.add(Elementwise.scale(l.d(), w.d()), Elementwise.scale(l.inDomain(), w.indomainD())));
             opt.d().step();
-            losses.put("d", dLoss.item() + inDomain.item());
-            losses.put("d_indomain", inDomain.item());
+            readout.put("d_real_fake", l.d());
+            readout.put("d_indomain", l.inDomain());
         }
     }
 
-    private void r1Step(Tensor real, Map<String, Double> losses) {
+    private void r1Step(Tensor real, LossReadout readout) {
         try (Scope s = Scope.open()) {
-            Tensor penalty = r1Penalty(d, real);
+            Tensor penalty = TrainLosses.r1(d, real).penalty();
             d.zeroGrad();
-            Autograd.backward(Elementwise.scale(penalty, r1 / 2 * dRegEvery));
+            Autograd.backward(Elementwise.scale(penalty, TrainLosses.r1Weight(r1, dRegEvery)));
             opt.d().step();
-            losses.put("r1", penalty.item());
+            readout.put("r1", penalty);
         }
     }
 
-    /** mean over the batch of |d(sum D(x))/dx|^2, differentiable with respect to D's parameters. */
-    public static Tensor r1Penalty(Discriminator d, Tensor real) {
-        Tensor x = real.detach().requiresGrad(true);
-        Tensor pred = d.forward(x);
-        Tensor grad = Autograd.grad(new Tensor[] {Reductions.sum(pred, null, false)}, new Tensor[] {x}, true)[0];
-        return Reductions.mean(Reductions.sum(Elementwise.mul(grad, grad), new int[] {1, 2, 3}, false), null, false);
-    }
-
-    private void reconstructionStep(Tensor real, Map<String, Double> losses) {
+    private void reconstructionStep(Tensor real, LossReadout readout) {
         try (Scope s = Scope.open()) {
-            Tensor rec = g.synthesize(e.forward(real));
-            Tensor xRec = Losses.mse(rec, real);
-            Tensor inDomain = Losses.meanSoftplus(d.forward(rec), -1);
-            Tensor total = Elementwise.add(Elementwise.scale(xRec, w.xRec()), Elementwise.scale(inDomain, w.indomainE()));
-            double lpips = 0;
-            if (perceptual != null) {
-                Tensor p = perceptual.distance(real, rec);
-                lpips = p.item();
-                total = Elementwise.add(total, Elementwise.scale(p, w.perceptual()));
-            }
+            TrainLosses.ReconstructionLosses l = TrainLosses.reconstruction(g, e, d, real, perceptual);
+            Tensor total = Elementwise.add(Elementwise.scale(l.xRec(), w.xRec()), Elementwise.scale(l.inDomain(), w.indomainE()));
+            if (l.perceptual() != null) total = Elementwise.add(total, Elementwise.scale(l.perceptual(), w.perceptual()));
             e.zeroGrad();
             g.zeroGrad();
             Autograd.backward(total);
             opt.e().step();
             opt.g().step();
-            losses.put("e_rec", xRec.item() + lpips + inDomain.item());
-            losses.put("x_rec", xRec.item());
-            if (perceptual != null) losses.put("lpips", lpips);
+            readout.put("x_rec", l.xRec());
+            readout.put("e_indomain", l.inDomain());
+            if (l.perceptual() != null) readout.put("lpips", l.perceptual());
         }
     }
-
 }

@@ -1,5 +1,6 @@
 package org.stylemap.train;
 
+import org.stylemap.model.PerceptualLoss;
 import org.stylemap.random.Rng;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,11 +15,11 @@ import org.stylemap.data.BuiltinDataset;
 import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Loader;
 import org.stylemap.data.Split;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.io.InputFile;
 import org.stylemap.memory.Scope;
+import org.stylemap.metrics.TrainingFid;
 import org.stylemap.nn.Ema;
 import org.stylemap.ops.Losses;
-import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
 /**
@@ -34,6 +35,8 @@ public final class Trainer {
     private static final int GRID = 8;
 
     private final TrainingState state;
+    /** COLUMNS, plus "fid" when fid_interval is on (a run without it keeps the header it always had). */
+    private final List<String> columns;
     private final Path out;
     private final PrintStream log;
     private final long iterations;
@@ -42,6 +45,8 @@ public final class Trainer {
     /** A fresh run, or a resumed one when state comes from a checkpoint. */
     public Trainer(TrainingState state, Path out, long iterations, PrintStream log) {
         this.state = state;
+        this.columns = state.config.getInt("fid_interval") > 0
+                ? java.util.stream.Stream.concat(COLUMNS.stream(), java.util.stream.Stream.of("fid")).toList() : COLUMNS;
         this.out = out;
         this.iterations = iterations;
         this.log = log;
@@ -50,6 +55,39 @@ public final class Trainer {
     /** Asks the loop to stop after the current iteration (it then saves a checkpoint). */
     public void interrupt() {
         interrupted = true;
+    }
+
+    /** Whether the run stopped on {@link #interrupt()} rather than at its last iteration. */
+    public boolean wasInterrupted() {
+        return interrupted;
+    }
+
+    /**
+     * The run's input files, all checked before any work (by {@link RunFolder#prepare}), so that every missing
+     * one is named in one line.
+     */
+    static void requireInputs(TrainConfig c) {
+        List<String> missing = new ArrayList<>();
+        if (!c.get("dataset").isEmpty()) missing(missing, "dataset", c.get("dataset"), "make it with `stylemap prepare`");
+        if (missing.isEmpty() && !c.get("dataset").isEmpty()) {
+            // Opened once here too: a truncated file or another image size is news before any other line.
+            try (ImageDataset d = ImageDataset.open(resolve(c.get("dataset")), c.getInt("size"))) {
+                d.count(Split.TRAIN);
+            } catch (IllegalArgumentException e) {
+                missing.add(e.getMessage());
+            }
+        }
+        if (!c.get("lpips_weights").isEmpty() && c.getDouble("lambda_perceptual_loss") != 0)
+            missing(missing, "lpips_weights", c.get("lpips_weights"), "see docs/LPIPS.md");
+        if (!missing.isEmpty()) throw new IllegalArgumentException(String.join("; ", missing));
+    }
+
+    private static void missing(List<String> problems, String key, String path, String hint) {
+        try {
+            InputFile.require(resolve(path));
+        } catch (IllegalArgumentException e) {
+            problems.add(key + " " + e.getMessage() + " (" + hint + ")");
+        }
     }
 
     /** Where the dataset comes from: the configured file, or the built-in sample set. */
@@ -84,9 +122,10 @@ public final class Trainer {
              Loader loader = Loader.training(data, batch, c.getInt("seed"), state.dataPosition)) {
             int valCount = Math.min(GRID, data.count(Split.VAL));
             Tensor sampleZ = Scope.untracked(() -> Tensor.randn(new Rng(c.getInt("seed") + 7919L),
-                    state.dtype, Device.CPU, GRID, state.model.latentChannelSize()));
-            Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(Device.CPU).to(state.dtype)) : null;
-            MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), COLUMNS, state.iteration);
+                    state.dtype, state.device, GRID, state.model.latentChannelSize()));
+            Tensor gridVal = valCount > 0 ? Scope.untracked(() -> data.fixedValidationBatch(valCount).toTensor(state.dtype, state.device)) : null;
+            TrainingFid fid = fidTracker(c, data);
+            MetricsLog metrics = new MetricsLog(out.resolve("metrics.csv"), columns, state.iteration);
             log.printf("[train] %s: %d train / %d val images of %dx%d; G %.2fM, E %.2fM, D %.2fM parameters; %s; from iteration %d to %d%n",
                     data.file(), data.count(Split.TRAIN), data.count(Split.VAL), size, size, state.g.parameterCount() / 1e6,
                     state.e.parameterCount() / 1e6, state.d.parameterCount() / 1e6, state.dtype.label, state.iteration, iterations);
@@ -98,10 +137,10 @@ public final class Trainer {
                 Map<String, Double> losses;
                 try (Scope s = Scope.open()) {
                     Batch b = loader.next();
-                    Tensor real = b.toTensor(Device.CPU).to(state.dtype);
+                    Tensor real = b.toTensor(state.dtype, state.device);
                     int zDim = state.model.latentChannelSize();
-                    Tensor zG = Tensor.randn(state.noise, state.dtype, Device.CPU, b.count(), zDim);
-                    Tensor zD = Tensor.randn(state.noise, state.dtype, Device.CPU, b.count(), zDim);
+                    Tensor zG = Tensor.randn(state.noise, state.dtype, state.device, b.count(), zDim);
+                    Tensor zD = Tensor.randn(state.noise, state.dtype, state.device, b.count(), zDim);
                     losses = step.run((int) it, real, zG, zD);
                 }
                 for (Map.Entry<String, Double> e : losses.entrySet())
@@ -131,8 +170,9 @@ public final class Trainer {
                     sums.forEach((k, v) -> row.put(k, v / counts.get(k)));
                     row.put("images_per_s", ips);
                     if (validating) row.putAll(validate(data, perceptual));
+                    if (fid != null && (done % c.getInt("fid_interval") == 0 || last)) row.put("fid", fid.measure(state.gEma));
                     metrics.append(done, row);
-                    LossPlot.write(out.resolve("losses.png"), COLUMNS.stream().filter(k -> !k.equals("images_per_s")).toList(), metrics.rows());
+                    LossPlot.write(out.resolve("losses.png"), columns, metrics.rows());
                     log.println(progressLine(done, row, ips, (iterations - done) * (now - t0) / 1e9 / Math.max(1, done - startIt)));
                     sums.clear();
                     counts.clear();
@@ -154,7 +194,18 @@ public final class Trainer {
     private Path save(String name) {
         Path p = out.resolve(name);
         Checkpoint.save(state, p);
+        log.println("[train] saved " + p);
         return p;
+    }
+
+    /** The FID measurement of fid_interval, or null when it is off. */
+    private TrainingFid fidTracker(TrainConfig c, ImageDataset data) {
+        int interval = c.getInt("fid_interval");
+        if (interval <= 0) return null;
+        if (interval % c.getInt("log_interval") != 0)
+            throw new IllegalArgumentException("key 'fid_interval' (" + interval + ") must be a multiple of log_interval ("
+                    + c.getInt("log_interval") + "): FID is logged with the metric rows");
+        return TrainingFid.start(resolve(c.get("inception_weights")), c.getInt("fid_images"), c.getInt("batch"), data, state.device, log);
     }
 
     /** Reconstruction MSE (and LPIPS) of the EMA encoder + generator over the validation split. */
@@ -169,7 +220,7 @@ public final class Trainer {
                 int[] idx = new int[k];
                 for (int i = 0; i < k; i++) idx[i] = from + i;
                 try (Scope s = Scope.open()) {
-                    Tensor real = data.batch(Split.VAL, idx, new boolean[k], 0).toTensor(Device.CPU).to(state.dtype);
+                    Tensor real = data.batch(Split.VAL, idx, new boolean[k], 0).toTensor(state.dtype, state.device);
                     Tensor rec = state.gEma.synthesize(state.eEma.forward(real));
                     mse += Losses.mse(rec, real).item() * k;
                     if (perceptual != null) lp += perceptual.distance(real, rec).item() * k;
@@ -183,7 +234,7 @@ public final class Trainer {
 
     private String progressLine(long done, Map<String, Double> row, double ips, double etaSeconds) {
         StringBuilder sb = new StringBuilder(String.format("[train] it %d/%d |", done, iterations));
-        for (String k : COLUMNS) {
+        for (String k : columns) {
             Double v = row.get(k);
             if (v != null && !k.equals("images_per_s")) sb.append(String.format(" %s %.4g", k, v));
         }

@@ -7,6 +7,7 @@ import org.stylemap.model.Generator;
 import org.stylemap.model.Init;
 import org.stylemap.model.ModelConfig;
 import org.stylemap.nn.Ema;
+import org.stylemap.ops.Reference;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 
@@ -18,6 +19,8 @@ public final class TrainingState {
     public final TrainConfig config;
     public final ModelConfig model;
     public final DType dtype;
+    /** Where the networks, optimizer state and batches live (config key device). */
+    public final Device device;
     public final Generator g, gEma;
     public final Encoder e, eEma;
     public final Discriminator d;
@@ -33,8 +36,10 @@ public final class TrainingState {
         this.config = config;
         this.model = config.model();
         this.dtype = DType.parse(config.get("dtype"));
+        this.device = config.device();
+        if (config.getBool("reference")) Reference.force();
         int seed = config.getInt("seed");
-        Init init = new Init(dtype, Device.CPU, new Rng(seed));
+        Init init = new Init(dtype, device, new Rng(seed));
         g = new Generator(init, model);
         e = new Encoder(init, model);
         d = new Discriminator(init, model);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.stylemap.io.H5;
+import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
 
@@ -152,7 +153,7 @@ class LoaderTest {
             assertArrayEquals(new boolean[3], b.flipped());
             assertArrayEquals(b.pixels(), d.fixedValidationBatch(3).pixels());
             assertEquals(5, d.fixedValidationBatch(100).count(), "capped at the validation count");
-            Tensor t = b.toTensor(Device.CPU);
+            Tensor t = b.toTensor(DType.F32, Device.CPU);
             assertArrayEquals(new int[] {3, 3, SIZE, SIZE}, t.shape());
             assertEquals(b.pixels()[17], t.toDoubleArray()[17], 0);
             t.free();

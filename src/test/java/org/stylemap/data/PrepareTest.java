@@ -141,10 +141,10 @@ class PrepareTest {
         List<Preparer.Skipped> skipped = new java.util.ArrayList<>();
         for (int i = 0; i < 7; i++) skipped.add(new Preparer.Skipped("car" + i + ".png", "WebP"));
         skipped.add(new Preparer.Skipped("x.txt", "not an image"));
-        Preparer.Summary s = new Preparer.Summary(tmp, 90, 2, 8, skipped, 0, 0);
+        Preparer.Summary s = new Preparer.Summary(tmp, 90, 2, 8, skipped, List.of(), 0, 0);
         assertEquals("warning: skipped 8 of 100 files: car0.png, car1.png, car2.png, car3.png, car4.png and 2 more (WebP); "
                 + "1 more for other reasons", s.warning());
-        assertNull(new Preparer.Summary(tmp, 1, 0, 8, List.of(), 0, 0).warning());
+        assertNull(new Preparer.Summary(tmp, 1, 0, 8, List.of(), List.of(), 0, 0).warning());
     }
 
     @Test

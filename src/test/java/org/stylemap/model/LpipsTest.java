@@ -117,25 +117,25 @@ class LpipsTest {
         Lpips saved = lpips(DType.F32, 17, NARROW);
         Path file = dir.resolve("lpips.h5");
         write(file, saved.stateDict(), null);
-        Lpips loaded = Lpips.load(file, DType.F32, NARROW);
+        Lpips loaded = Lpips.load(file, DType.F32, Device.CPU, NARROW);
         Tensor a = image(18, DType.F32, 2, 3, 32, 32), b = image(19, DType.F32, 2, 3, 32, 32);
         assertArrayEquals(forward(saved, a, b), forward(loaded, a, b), "loaded weights must give identical distances");
         assertTrue(loaded.parameters().values().stream().noneMatch(Tensor::requiresGrad));
 
         Path partial = dir.resolve("partial.h5");
         write(partial, saved.stateDict(), "lin3.model.1.weight");
-        var missing = assertThrows(IllegalArgumentException.class, () -> Lpips.load(partial, DType.F32, NARROW));
+        var missing = assertThrows(IllegalArgumentException.class, () -> Lpips.load(partial, DType.F32, Device.CPU, NARROW));
         assertEquals(partial + ": missing key 'lin3.model.1.weight'", missing.getMessage());
 
-        var shape = assertThrows(IllegalArgumentException.class, () -> Lpips.load(file, DType.F32)); // VGG16 widths
+        var shape = assertThrows(IllegalArgumentException.class, () -> Lpips.load(file, DType.F32, Device.CPU)); // VGG16 widths
         assertTrue(shape.getMessage().contains("has shape") && !shape.getMessage().contains("\n"), shape.getMessage());
 
         Path flat = dir.resolve("flat.h5");
         H5.writeAtomically(flat, f -> saved.stateDict().forEach((k, t) -> H5.put(f, k, t)));
-        var group = assertThrows(IllegalArgumentException.class, () -> Lpips.load(flat, DType.F32, NARROW));
+        var group = assertThrows(IllegalArgumentException.class, () -> Lpips.load(flat, DType.F32, Device.CPU, NARROW));
         assertEquals(flat + ": missing group 'lpips'", group.getMessage());
 
-        var absent = assertThrows(IllegalArgumentException.class, () -> Lpips.load(dir.resolve("absent.h5"), DType.F32));
+        var absent = assertThrows(IllegalArgumentException.class, () -> Lpips.load(dir.resolve("absent.h5"), DType.F32, Device.CPU));
         assertTrue(absent.getMessage().contains("no such file"), absent.getMessage());
     }
 

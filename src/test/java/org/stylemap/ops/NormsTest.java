@@ -9,7 +9,7 @@ import org.stylemap.tensor.Tensor;
 class NormsTest {
 
     /** (x - mean) / sqrt(biased var + eps) over contiguous groups of size group. */
-    private static double[] reference(double[] x, int group, double eps) {
+    static double[] reference(double[] x, int group, double eps) {
         double[] y = new double[x.length];
         for (int g = 0; g < x.length / group; g++) {
             double m = 0, v = 0;

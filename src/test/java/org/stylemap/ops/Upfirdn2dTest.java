@@ -127,6 +127,22 @@ class Upfirdn2dTest {
     }
 
     @Test
+    void theFlipFlagReadsTheKernelRotatedWithoutCopyingIt() {
+        // The backward passes flipKernel to the primitive instead of flipping the kernel on the host.
+        Tensor x = randn(21, 2, 3, 5, 7), k = randn(22, 3, 4);
+        double[] kv = k.toDoubleArray(), rotated = new double[kv.length];
+        for (int i = 0; i < kv.length; i++) rotated[i] = kv[kv.length - 1 - i];
+        Tensor viaFlag = Tensor.empty(DType.F64, CPU, 2, 3, 7, 8), viaCopy = Tensor.empty(DType.F64, CPU, 2, 3, 7, 8);
+        x.backend().upfirdn2d(x, k, true, 1, 1, 1, 1, 2, 1, 2, 2, viaFlag);
+        x.backend().upfirdn2d(x, of(rotated, 3, 4), false, 1, 1, 1, 1, 2, 1, 2, 2, viaCopy);
+        assertArrayEquals(viaCopy.toDoubleArray(), viaFlag.toDoubleArray(), 0.0);
+        Tensor xg = randn(23, 1, 2, 4, 4).requiresGrad(true);
+        long reads = Tensor.hostReads();
+        org.stylemap.autograd.Autograd.backward(Reductions.sum(Upfirdn2d.apply(xg, k, 2, 1, 2, 1), null, false));
+        assertEquals(0, Tensor.hostReads() - reads, "no host round trip in the forward or the backward");
+    }
+
+    @Test
     void nonSymmetricRandomKernels() {
         Tensor k = randn(10, 3, 4);
         check(randn(11, 1, 2, 5, 3), k, 1, 1, 1, 1, 2, 1, 1, 1, 5, 3);

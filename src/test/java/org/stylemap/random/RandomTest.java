@@ -134,4 +134,34 @@ class RandomTest {
         Philox.block(0, 0, out);
         assertArrayEquals(new int[] {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}, out);
     }
+
+    /**
+     * Box-Muller's log and cos(2 pi u) are our own (so that the GPU and the emulator give the CPU's
+     * bits): within an ulp or two of StrictMath over the whole range the generator feeds them.
+     */
+    @Test
+    void portableLogAndCosineAreAccurate() {
+        java.util.Random r = new java.util.Random(3);
+        double worstLog = 0, worstCos = 0;
+        for (int i = 0; i < 200_000; i++) {
+            // u in [2^-53, 1]: uniform, then log-uniform down to 2^-53, plus the ends and the sqrt(2) seam
+            double u = i % 3 == 0 ? 1 - r.nextLong(1L << 53) * 0x1.0p-53 : Math.scalb(1 + r.nextDouble(), -1 - r.nextInt(53));
+            if (i < 4) u = new double[] {1, 0x1.0p-53, 1 - 0x1.0p-53, Math.sqrt(0.5)}[i];
+            double exact = StrictMath.log(u);
+            worstLog = Math.max(worstLog, Math.abs(Philox.log(u) - exact) / Math.ulp(exact == 0 ? 1 : exact));
+            if (u == 1 && Philox.log(u) != 0) fail("log(1) = " + Philox.log(u));
+            double v = r.nextLong(1L << 53) * 0x1.0p-53;
+            if (i < 9) v = i / 8.0; // the quadrant seams: 0, 1/8, 1/4, ..., 1
+            if (v == 1) continue;
+            // absolute error in ulps of 1 (near the zeros of cos the value is multiplied by a radius anyway),
+            // against StrictMath at an argument below pi/4, where rounding 2 pi w costs StrictMath little:
+            // cos(2 pi v) = cos(2 pi w + q pi/2) with w = v - q/4 (exact), |w| <= 1/8
+            long q = Math.round(4 * v);
+            double w = v - q / 4.0, c = StrictMath.cos(2 * Math.PI * w), sn = StrictMath.sin(2 * Math.PI * w);
+            double exactCos = switch ((int) (q % 4)) { case 0 -> c; case 1 -> -sn; case 2 -> -c; default -> sn; };
+            worstCos = Math.max(worstCos, Math.abs(Philox.cos2pi(v) - exactCos) / Math.ulp(1.0));
+        }
+        assertTrue(worstLog <= 1.5, "log: largest error " + worstLog + " ulp");
+        assertTrue(worstCos <= 1.5, "cos(2 pi u): largest error " + worstCos + " ulp of 1");
+    }
 }

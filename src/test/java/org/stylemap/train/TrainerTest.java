@@ -11,8 +11,9 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.stylemap.tensor.Device;
 import org.stylemap.data.BuiltinDataset;
-import org.stylemap.io.Checkpoint;
+import org.stylemap.metrics.InceptionWeights;
 
 class TrainerTest {
     @TempDir static Path dir;
@@ -33,7 +34,7 @@ class TrainerTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     @Test
-    void resumedRunGivesTheSameLossesAsAnUninterruptedOne() {
+    void resumedRunGivesTheSameLossesAsAnUninterruptedOne() throws Exception {
         Path a = dir.resolve("a"), b = dir.resolve("b");
         List<Map<String, Double>> full = new Trainer(TrainingState.fresh(tiny()), a, 4, QUIET).run();
         new Trainer(TrainingState.fresh(tiny()), b, 2, QUIET).run();
@@ -45,6 +46,8 @@ class TrainerTest {
         assertTrue(full.get(2).containsKey("r1"), "R1 ran in the resumed half");
         for (String f : new String[] {"metrics.csv", "losses.png", "sample-000004.png", "ckpt-000004.h5"})
             assertTrue(Files.exists(b.resolve(f)), f);
+        assertArrayEquals(Files.readAllBytes(a.resolve("ckpt-000004.h5")), Files.readAllBytes(b.resolve("ckpt-000004.h5")),
+                "the resumed run's checkpoint is the uninterrupted run's, byte for byte");
     }
 
     @Test
@@ -88,5 +91,30 @@ class TrainerTest {
         // G runs in training mode four times an iteration (G step; fake and reconstruction of the D step, which
         // update BatchNorm statistics although they build no graph, as in PyTorch; reconstruction step).
         assertEquals(8.0, s.gEma.stateDict().get("decoder.conv1.conv.norm.num_batches_tracked").item(), 0.0);
+    }
+
+    @Test
+    void fidIntervalLogsFidWithTheOtherMetrics() throws Exception {
+        TrainConfig c = tiny().with(List.of("fid_interval=2", "fid_images=2",
+                "inception_weights=" + InceptionWeights.fullSize().toAbsolutePath()));
+        new Trainer(TrainingState.fresh(c), dir.resolve("fid"), 2, QUIET).run();
+        List<String> lines = Files.readAllLines(dir.resolve("fid/metrics.csv"));
+        assertTrue(lines.get(0).endsWith(",val_lpips,fid"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("1,") && lines.get(1).endsWith(","), "no FID at iteration 1: " + lines.get(1));
+        String[] f = lines.get(2).split(",", -1);
+        double fid = Double.parseDouble(f[f.length - 1]);
+        assertTrue(fid > 0 && Double.isFinite(fid), lines.get(2));
+    }
+
+    @Test
+    void fidIntervalWithoutWeightsOrOffTheLogGridIsRefusedBeforeTraining() {
+        Path out = dir.resolve("nofid");
+        var e = assertThrows(IllegalArgumentException.class, () -> new Trainer(TrainingState.fresh(tiny().with(List.of(
+                "fid_interval=2", "inception_weights=" + dir.resolve("none.h5")))), out, 2, QUIET).run());
+        assertTrue(e.getMessage().contains("none.h5 does not exist") && e.getMessage().contains("docs/FID.md"), e.getMessage());
+        assertFalse(Files.exists(out.resolve("metrics.csv")), "nothing written before the refusal");
+        var grid = assertThrows(IllegalArgumentException.class, () -> new Trainer(TrainingState.fresh(tiny().with(List.of(
+                "fid_interval=3", "log_interval=2"))), out, 2, QUIET).run());
+        assertTrue(grid.getMessage().contains("'fid_interval' (3) must be a multiple of log_interval (2)"), grid.getMessage());
     }
 }

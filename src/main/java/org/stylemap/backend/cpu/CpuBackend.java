@@ -5,12 +5,14 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.FloatVector;
 import org.stylemap.backend.Backend;
 import org.stylemap.backend.BinaryOp;
+import org.stylemap.backend.MatmulOperand;
+import org.stylemap.backend.MemoryStats;
 import org.stylemap.backend.UnaryOp;
-import org.stylemap.memory.Scope;
 import org.stylemap.memory.Storage;
 import org.stylemap.random.Philox;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
+import org.stylemap.tensor.Shape;
 import org.stylemap.tensor.Tensor;
 
 /**
@@ -34,17 +36,24 @@ public final class CpuBackend implements Backend {
                 + "-bit vectors (" + FloatVector.SPECIES_PREFERRED.length() + " floats), float32 and float64";
     }
 
-    /** Bytes held by live CPU storages (all scopes and long-lived), for memory reports. */
-    public static long liveBytes() {
-        return CpuStorage.LIVE_BYTES.get();
+    @Override
+    public Storage allocate(DType dtype, long numel) {
+        return new CpuStorage(this, dtype, numel);
     }
 
     @Override
-    public Storage allocate(DType dtype, long numel) {
-        Storage s = new CpuStorage(this, dtype, numel);
-        Scope.register(s);
-        return s;
+    public MemoryStats memoryStats() {
+        return CpuStorage.stats();
     }
+
+    @Override
+    public void resetPeakMemory() {
+        CpuStorage.resetPeak();
+    }
+
+    /** Work is done when a call returns: nothing to wait for. */
+    @Override
+    public void synchronize() {}
 
     static MemorySegment seg(Tensor t) {
         t.storage().checkLive();
@@ -65,29 +74,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void write(Tensor dst, double[] values) {
-        MemorySegment s = seg(dst);
-        boolean d = f64(dst);
-        long o = dst.offset();
-        for (int i = 0; i < values.length; i++) set(s, d, o + i, values[i]);
+    public void copyFromHost(Tensor dst, MemorySegment src) {
+        long bytes = dst.numel() * dst.dtype().bytes;
+        MemorySegment.copy(src, 0, seg(dst), dst.offset() * dst.dtype().bytes, bytes);
     }
 
     @Override
-    public double[] read(Tensor src) {
-        long n = src.numel();
-        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("tensor too large to read to the host: " + src);
-        double[] out = new double[(int) n];
-        MemorySegment s = seg(src);
-        boolean d = f64(src);
-        long inner = src.rank() == 0 ? 1 : src.stride(-1);
-        // Rows are visited in parallel; compute each row's place in the output from its offset order.
-        long[] cstr = org.stylemap.tensor.Shape.contiguousStrides(src.shape());
-        Strided.forEachRow(src.shape(), new long[][] {src.strides(), cstr}, new long[] {src.offset(), 0}, (offs, len) -> {
-            long so = offs[0];
-            int oo = (int) offs[1];
-            for (int i = 0; i < len; i++) out[oo + i] = get(s, d, so + i * inner);
-        });
-        return out;
+    public void copyToHost(Tensor src, MemorySegment dst) {
+        long bytes = src.numel() * src.dtype().bytes;
+        MemorySegment.copy(seg(src), src.offset() * src.dtype().bytes, dst, 0, bytes);
     }
 
     @Override
@@ -176,28 +171,39 @@ public final class CpuBackend implements Backend {
     @Override
     public void matmul(Tensor a, Tensor b, Tensor out) {
         int batch = out.shape(0), m = out.shape(1), n = out.shape(2), k = a.shape(2);
-        GemmOperand ga = gemmOperand(a), gb = gemmOperand(b);
-        Gemm.gemmBatched(f64(out), ga.trans, gb.trans, batch, m, n, k, 1.0,
-                seg(ga.t), ga.t.offset(), ga.ld, ga.t.stride(0), seg(gb.t), gb.t.offset(), gb.ld, gb.t.stride(0),
-                0.0, seg(out), out.offset(), n, (long) m * n);
+        try (Copies c = new Copies()) {
+            MatmulOperand la = MatmulOperand.of(a), lb = MatmulOperand.of(b);
+            Tensor ta = la != null ? a : c.copy(a), tb = lb != null ? b : c.copy(b);
+            if (la == null) la = MatmulOperand.dense(ta);
+            if (lb == null) lb = MatmulOperand.dense(tb);
+            Gemm.gemmBatched(f64(out), la.trans(), lb.trans(), batch, m, n, k, 1.0,
+                    seg(ta), ta.offset(), la.ld(), ta.stride(0), seg(tb), tb.offset(), lb.ld(), tb.stride(0),
+                    0.0, seg(out), out.offset(), n, (long) m * n);
+        }
     }
 
-    /** A [B,R,C] matrix batch as GEMM sees it: unit stride along rows (trans) or columns, else a copy. */
-    private record GemmOperand(Tensor t, boolean trans, int ld) {}
+    /**
+     * Contiguous copies of strided operands for the kernels that need dense inputs, freed as soon as
+     * the call ends (not left to a scope: they are never seen outside the call).
+     */
+    private final class Copies implements AutoCloseable {
+        private final java.util.List<Tensor> made = new java.util.ArrayList<>(2);
 
-    private GemmOperand gemmOperand(Tensor t) {
-        int r = t.shape(1), c = t.shape(2);
-        long sr = t.stride(1), sc = t.stride(2);
-        if ((sc == 1 || c == 1) && (r == 1 || sr >= c)) return new GemmOperand(t, false, (int) (r == 1 ? c : sr));
-        if ((sr == 1 || r == 1) && (c == 1 || sc >= r)) return new GemmOperand(t, true, (int) (c == 1 ? r : sc));
-        Tensor copy = copyOf(t);
-        return new GemmOperand(copy, false, c);
-    }
+        Tensor copy(Tensor t) {
+            Tensor c = new Tensor(allocate(t.dtype(), t.numel()), t.shape(), Shape.contiguousStrides(t.shape()), 0);
+            made.add(c);
+            assign(c, t);
+            return c;
+        }
 
-    private Tensor copyOf(Tensor t) {
-        Tensor c = Tensor.empty(t.dtype(), t.device(), t.shape());
-        assign(c, t);
-        return c;
+        Tensor dense(Tensor t) {
+            return t.isContiguous() && t.offset() == 0 ? t : copy(t);
+        }
+
+        @Override
+        public void close() {
+            for (Tensor t : made) t.free();
+        }
     }
 
     private static ConvGeom geom(Tensor x, Tensor w, int sh, int sw, int ph, int pw, int groups) {
@@ -205,52 +211,49 @@ public final class CpuBackend implements Backend {
                 sh, sw, ph, pw, groups);
     }
 
-    private Tensor contiguous(Tensor t) {
-        return t.isContiguous() && t.offset() == 0 ? t : copyOf(t);
-    }
-
     @Override
     public void conv2d(Tensor x, Tensor w, Tensor y, int sh, int sw, int ph, int pw, int groups) {
-        x = contiguous(x);
-        w = contiguous(w);
-        ConvKernels.forward(f64(y), geom(x, w, sh, sw, ph, pw, groups), seg(x), seg(w), seg(y));
+        try (Copies c = new Copies()) {
+            ConvKernels.forward(f64(y), geom(x, w, sh, sw, ph, pw, groups), seg(c.dense(x)), seg(c.dense(w)), seg(y));
+        }
     }
 
     @Override
     public void conv2dBackwardData(Tensor dy, Tensor w, Tensor dx, int sh, int sw, int ph, int pw, int groups) {
-        dy = contiguous(dy);
-        w = contiguous(w);
-        ConvKernels.backwardData(f64(dx), geom(dx, w, sh, sw, ph, pw, groups), seg(dy), seg(w), seg(dx));
+        try (Copies c = new Copies()) {
+            ConvKernels.backwardData(f64(dx), geom(dx, w, sh, sw, ph, pw, groups), seg(c.dense(dy)), seg(c.dense(w)), seg(dx));
+        }
     }
 
     @Override
     public void conv2dBackwardWeight(Tensor x, Tensor dy, Tensor dw, int sh, int sw, int ph, int pw, int groups) {
-        x = contiguous(x);
-        dy = contiguous(dy);
-        ConvKernels.backwardWeight(f64(dw), geom(x, dw, sh, sw, ph, pw, groups), seg(x), seg(dy), seg(dw));
+        try (Copies c = new Copies()) {
+            ConvKernels.backwardWeight(f64(dw), geom(x, dw, sh, sw, ph, pw, groups), seg(c.dense(x)), seg(c.dense(dy)), seg(dw));
+        }
     }
 
     @Override
-    public void upfirdn2d(Tensor x, Tensor k, int upX, int upY, int downX, int downY,
+    public void upfirdn2d(Tensor x, Tensor k, boolean flipKernel, int upX, int upY, int downX, int downY,
                           int padX0, int padX1, int padY0, int padY1, Tensor out) {
-        x = contiguous(x);
-        k = contiguous(k);
-        Upfirdn2dKernel.run(f64(out), seg(x), x.shape(), seg(k), k.shape(0), k.shape(1), upX, upY, downX, downY,
-                padX0, padY0, seg(out), out.shape(2), out.shape(3));
+        try (Copies c = new Copies()) {
+            Upfirdn2dKernel.run(f64(out), seg(c.dense(x)), x.shape(), seg(c.dense(k)), k.shape(0), k.shape(1), flipKernel,
+                    upX, upY, downX, downY, padX0, padY0, seg(out), out.shape(2), out.shape(3));
+        }
     }
 
     @Override
     public void maxPool2d(Tensor x, Tensor out, int k, int stride, int pad) {
-        x = contiguous(x);
-        Pool.max(f64(out), seg(x), x.shape(), seg(out), out.shape(2), out.shape(3), k, stride, pad, null);
+        try (Copies c = new Copies()) {
+            Pool.max(f64(out), seg(c.dense(x)), x.shape(), seg(out), out.shape(2), out.shape(3), k, stride, pad, null);
+        }
     }
 
     @Override
     public void maxPool2dBackward(Tensor x, Tensor dy, Tensor dx, int k, int stride, int pad) {
-        x = contiguous(x);
-        dy = contiguous(dy);
         fill(dx, 0);
-        Pool.max(f64(dx), seg(x), x.shape(), seg(dy), dy.shape(2), dy.shape(3), k, stride, pad, seg(dx));
+        try (Copies c = new Copies()) {
+            Pool.max(f64(dx), seg(c.dense(x)), x.shape(), seg(c.dense(dy)), dy.shape(2), dy.shape(3), k, stride, pad, seg(dx));
+        }
     }
 
     @Override
@@ -267,5 +270,39 @@ public final class CpuBackend implements Backend {
                 set(s, d, o + i, v);
             }
         });
+    }
+
+    // ---------------------------------------------------------------- fused primitives (contracts in Backend)
+
+    @Override
+    public void biasAct(Tensor x, Tensor b, Tensor y, double slope, double gain) {
+        BiasActKernel.forward(x, b, y, slope, gain);
+    }
+
+    @Override
+    public void biasActBackward(Tensor dy, Tensor y, Tensor dx, double slope, double gain) {
+        BiasActKernel.backward(dy, y, dx, slope, gain);
+    }
+
+    @Override
+    public void modulation(Tensor x, Tensor gammaBeta, Tensor y, Tensor mean, Tensor rstd, boolean instanceNorm, double eps) {
+        ModulationKernel.forward(x, gammaBeta, y, mean, rstd, instanceNorm, eps);
+    }
+
+    @Override
+    public void modulationBackward(Tensor dy, Tensor x, Tensor gammaBeta, Tensor mean, Tensor rstd,
+                                   Tensor dx, Tensor dGammaBeta, boolean instanceNorm) {
+        ModulationKernel.backward(dy, x, gammaBeta, mean, rstd, dx, dGammaBeta, instanceNorm);
+    }
+
+    @Override
+    public void adam(Tensor[] params, Tensor[] grads, Tensor[] expAvg, Tensor[] expAvgSq,
+                     double[] stepSize, double[] biasCorrection2Sqrt, double beta1, double beta2, double eps) {
+        OptimizerKernels.adam(params, grads, expAvg, expAvgSq, stepSize, biasCorrection2Sqrt, beta1, beta2, eps);
+    }
+
+    @Override
+    public void ema(Tensor[] targets, Tensor[] sources, double decay) {
+        OptimizerKernels.ema(targets, sources, decay);
     }
 }

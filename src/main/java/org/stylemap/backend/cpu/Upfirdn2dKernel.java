@@ -22,12 +22,13 @@ import java.util.Arrays;
 final class Upfirdn2dKernel {
     private Upfirdn2dKernel() {}
 
-    static void run(boolean f64, MemorySegment x, int[] xShape, MemorySegment k, int kh, int kw,
+    static void run(boolean f64, MemorySegment x, int[] xShape, MemorySegment k, int kh, int kw, boolean flipKernel,
                     int upX, int upY, int downX, int downY, int padX0, int padY0,
                     MemorySegment out, int outH, int outW) {
         int planes = xShape[0] * xShape[1], h = xShape[2], w = xShape[3];
+        // The convolution reads the kernel rotated; a flipped kernel is read as stored.
         double[] flipped = new double[kh * kw];
-        for (int i = 0; i < flipped.length; i++) flipped[i] = CpuBackend.get(k, f64, flipped.length - 1 - i);
+        for (int i = 0; i < flipped.length; i++) flipped[i] = CpuBackend.get(k, f64, flipKernel ? i : flipped.length - 1 - i);
         // The padded signal only needs the rows and columns the outputs read.
         int uh = (outH - 1) * downY + kh, uw = (outW - 1) * downX + kw;
         if (!f64 && upX == 1 && upY == 1 && downX == 1 && downY == 1) {

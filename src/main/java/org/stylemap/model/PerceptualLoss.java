@@ -1,4 +1,4 @@
-package org.stylemap.train;
+package org.stylemap.model;
 
 import org.stylemap.tensor.Tensor;
 

@@ -1,4 +1,4 @@
-package org.stylemap.io;
+package org.stylemap.train;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -13,8 +13,7 @@ import org.stylemap.memory.Scope;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
-import org.stylemap.train.TrainConfig;
-import org.stylemap.train.TrainingState;
+import org.stylemap.io.H5;
 
 class CheckpointTest {
     static TrainConfig tiny(String normalize) {
@@ -93,14 +92,14 @@ class CheckpointTest {
         TrainingState s = TrainingState.fresh(tiny("LayerNorm"));
         Path ok = dir.resolve("export.h5");
         writeExport(ok, s, null);
-        Checkpoint.Inference inf = Checkpoint.loadInference(ok);
+        Checkpoint.Inference inf = Checkpoint.loadInference(ok, Device.CPU);
         try (Scope sc = Scope.open(); GradMode off = GradMode.off()) {
             Tensor z = Tensor.randn(new org.stylemap.random.Rng(5), DType.F32, Device.CPU, 2, 8);
             assertArrayEquals(s.gEma.synthesize(s.gEma.stylemap(z)).toDoubleArray(), inf.g().synthesize(inf.g().stylemap(z)).toDoubleArray());
         }
         Path broken = dir.resolve("broken.h5");
         writeExport(broken, s, "decoder.to_rgb.conv.weight");
-        var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.loadInference(broken));
+        var e = assertThrows(IllegalArgumentException.class, () -> Checkpoint.loadInference(broken, Device.CPU));
         assertTrue(e.getMessage().contains("missing key 'decoder.to_rgb.conv.weight'") && e.getMessage().contains("g_ema"), e.getMessage());
     }
 }

@@ -1,12 +1,14 @@
-package org.stylemap.io;
+package org.stylemap.train;
 
 import org.stylemap.random.Rng;
 import io.jhdf.HdfFile;
+import org.stylemap.io.H5;
 import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.stylemap.model.Encoder;
 import org.stylemap.model.Generator;
 import org.stylemap.model.Init;
@@ -15,8 +17,6 @@ import org.stylemap.tensor.DType;
 import org.stylemap.nn.Module;
 import org.stylemap.tensor.Device;
 import org.stylemap.tensor.Tensor;
-import org.stylemap.train.TrainConfig;
-import org.stylemap.train.TrainingState;
 
 /**
  * One HDF5 file per checkpoint (layout in the README):
@@ -37,6 +37,8 @@ public final class Checkpoint {
     public static final int VERSION = 1;
     private static final String[] MODULES = {"generator", "encoder", "discriminator", "g_ema", "e_ema"};
     private static final String[] OPTIMS = {"g_optim", "e_optim", "d_optim"};
+    /** HDF5 bytes per dataset besides its data (object header, link), as jhdf writes them: about 100-200. */
+    private static final long DATASET_OVERHEAD = 160;
 
     private Checkpoint() {}
 
@@ -49,7 +51,7 @@ public final class Checkpoint {
     }
 
     public static void save(TrainingState s, Path path) {
-        H5.writeAtomically(path, f -> {
+        H5.writeAtomically(path, estimatedBytes(s), f -> {
             f.putAttribute("format", FORMAT);
             f.putAttribute("version", VERSION);
             f.putAttribute("iteration", s.iteration);
@@ -66,10 +68,31 @@ public final class Checkpoint {
             for (int i = 0; i < os.length; i++) {
                 if (os[i].steps().isEmpty()) continue;
                 WritableGroup g = f.putGroup(OPTIMS[i]);
-                os[i].state().forEach((k, t) -> H5.put(g, k.replace('/', ':'), t));
-                os[i].steps().forEach((k, n) -> g.putDataset("step:" + k, new long[] {n}));
+                // In name order: the optimizer's own order depends on whether it stepped or was loaded, and a
+                // resumed run's checkpoint should be the same file as an uninterrupted run's.
+                new TreeMap<>(os[i].state()).forEach((k, t) -> H5.put(g, k.replace('/', ':'), t));
+                new TreeMap<>(os[i].steps()).forEach((k, n) -> g.putDataset("step:" + k, new long[] {n}));
             }
         });
+    }
+
+    /**
+     * About how many bytes a checkpoint of this state takes: every network's tensors and, once the
+     * optimizers have stepped, two Adam moments per parameter (they have not stepped at iteration 0).
+     */
+    public static long estimatedBytes(TrainingState s) {
+        long elements = 0, datasets = 0;
+        for (Module m : modules(s))
+            for (Tensor t : m.stateDict().values()) {
+                elements += t.numel();
+                datasets++;
+            }
+        for (Module m : new Module[] {s.g, s.e, s.d})
+            for (Tensor t : m.stateDict().values()) {
+                elements += 2 * t.numel();
+                datasets += 3; // two moments and a step count
+            }
+        return elements * s.dtype.bytes + datasets * DATASET_OVERHEAD;
     }
 
     /** The configuration stored in a checkpoint (after checking that the file is one). */
@@ -83,20 +106,28 @@ public final class Checkpoint {
         return c;
     }
 
-    /** Restores a full training state (models, optimizers, counters) from a checkpoint. */
+    /** Restores a full training state (models, optimizers, counters) from a checkpoint, on the device of its configuration. */
     public static TrainingState load(Path path) {
+        return load(path, c -> c);
+    }
+
+    /**
+     * Restores a training state whose configuration is the stored one changed by adjust (a resumed
+     * run's new intervals, learning rate or device; see {@code Resume}).
+     */
+    public static TrainingState load(Path path, java.util.function.UnaryOperator<TrainConfig> adjust) {
         return read(path, f -> {
-            TrainConfig c = config(f, path);
+            TrainConfig c = adjust.apply(config(f, path));
             TrainingState s = new TrainingState(c, longAttr(f, path, "iteration"), longAttr(f, path, "noise_offset"),
                     longAttr(f, path, "data_position"));
             Module[] ms = modules(s);
-            for (int i = 0; i < ms.length; i++) ms[i].loadStateDict(H5.group(f, MODULES[i], s.dtype, Device.CPU), path + " /" + MODULES[i]);
+            for (int i = 0; i < ms.length; i++) ms[i].loadStateDict(H5.group(f, MODULES[i], s.dtype, s.device), path + " /" + MODULES[i]);
             Adam[] os = optims(s);
             for (int i = 0; i < os.length; i++) {
                 if (!H5.exists(f, OPTIMS[i])) continue;
                 Map<String, Tensor> state = new LinkedHashMap<>();
                 Map<String, Long> steps = new LinkedHashMap<>();
-                H5.group(f, OPTIMS[i], s.dtype, Device.CPU).forEach((k, t) -> {
+                H5.group(f, OPTIMS[i], s.dtype, s.device).forEach((k, t) -> {
                     if (k.startsWith("step:")) steps.put(k.substring(5), (long) t.item());
                     else state.put(k.replace(':', '/'), t);
                 });
@@ -128,15 +159,15 @@ public final class Checkpoint {
      * Loads only /config, /g_ema and /e_ema: enough for generate/encode/edit, and all that an
      * export of an official PyTorch checkpoint needs to contain (see the README's h5py recipe).
      */
-    public static Inference loadInference(Path path) {
+    public static Inference loadInference(Path path, Device device) {
         return read(path, f -> {
-            TrainConfig c = config(f, path);
+            TrainConfig c = config(f, path).with("device", device.toString(), "device");
             DType dtype = DType.parse(c.get("dtype"));
-            Init init = new Init(dtype, Device.CPU, new Rng(0));
+            Init init = new Init(dtype, device, new Rng(0));
             Generator g = new Generator(init, c.model());
             Encoder e = new Encoder(init, c.model());
-            g.loadStateDict(H5.group(f, "g_ema", dtype, Device.CPU), path + " /g_ema");
-            e.loadStateDict(H5.group(f, "e_ema", dtype, Device.CPU), path + " /e_ema");
+            g.loadStateDict(H5.group(f, "g_ema", dtype, device), path + " /g_ema");
+            e.loadStateDict(H5.group(f, "e_ema", dtype, device), path + " /e_ema");
             g.train(false);
             e.train(false);
             return new Inference(c, g, e);
