@@ -176,8 +176,8 @@ class Upfirdn2dTest {
     }
 
     /**
-     * float32 without resampling takes the vectorised correlation (the blur of every resampling
-     * layer): wide and narrow planes (row ends on and off the vector length), asymmetric,
+     * float32 without resampling (the blur of every resampling layer) against the float64
+     * reference: wide and narrow planes (row ends on and off the vector length), asymmetric,
      * negative (cropping) and kernel-wide pads, a non-symmetric kernel so a missing flip shows.
      */
     @ParameterizedTest
