@@ -8,6 +8,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.stylemap.backend.BinaryOp;
+import org.stylemap.backend.MergedStrides;
 import org.stylemap.backend.UnaryOp;
 import org.stylemap.tensor.Tensor;
 
@@ -52,7 +53,7 @@ final class FastF32 {
 
     /**
      * a and b are out-shaped views and out is contiguous; covered: each operand contiguous or one
-     * broadcast value (split into parallel chunks), or, after {@link Strided#coalesce}, rows
+     * broadcast value (split into parallel chunks), or, after {@link MergedStrides}, rows
      * along which each operand is contiguous or one repeated value (a bias per channel, a
      * statistic per image).
      */
@@ -71,7 +72,7 @@ final class FastF32 {
                     sb, bScalar ? bo : bo + from, bScalar, so, oo + from, to - from));
             return true;
         }
-        Strided.Layout l = Strided.coalesce(out.shape(), new long[][] {a.strides(), b.strides(), out.strides()});
+        MergedStrides l = MergedStrides.of(out.shape(), a.strides(), b.strides(), out.strides());
         long ia = l.inner(0), ib = l.inner(1);
         if (ia > 1 || ib > 1 || ia < 0 || ib < 0) return false;
         Strided.forEachRow(l.shape(), l.strides(), new long[] {ao, bo, oo}, (offs, len) ->

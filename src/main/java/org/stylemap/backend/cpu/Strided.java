@@ -13,42 +13,6 @@ final class Strided {
 
     private Strided() {}
 
-    /** A shape with one stride array per operand, as {@link #coalesce} returns it. */
-    record Layout(int[] shape, long[][] strides) {
-        /** Operand k's stride along the innermost dimension (1 when there is none). */
-        long inner(int k) {
-            return shape.length == 0 ? 1 : strides[k][shape.length - 1];
-        }
-    }
-
-    /**
-     * The same elements in the same order with as few dimensions as the operands allow: size-1
-     * dimensions are dropped, and a dimension merges into the one before it where every operand
-     * steps over the pair as over one. A bias of [1, C, 1, 1] against [N, C, H, W] becomes rows
-     * of H * W with inner strides 0 and 1, instead of N * C * H rows of W.
-     */
-    static Layout coalesce(int[] shape, long[][] strides) {
-        int operands = strides.length, rank = 0;
-        int[] s = new int[shape.length];
-        long[][] st = new long[operands][shape.length];
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1) continue;
-            boolean merge = rank > 0;
-            for (int k = 0; k < operands && merge; k++) merge = st[k][rank - 1] == strides[k][d] * shape[d];
-            if (merge) {
-                s[rank - 1] *= shape[d];
-                for (int k = 0; k < operands; k++) st[k][rank - 1] = strides[k][d];
-            } else {
-                s[rank] = shape[d];
-                for (int k = 0; k < operands; k++) st[k][rank] = strides[k][d];
-                rank++;
-            }
-        }
-        long[][] trimmed = new long[operands][];
-        for (int k = 0; k < operands; k++) trimmed[k] = java.util.Arrays.copyOf(st[k], rank);
-        return new Layout(java.util.Arrays.copyOf(s, rank), trimmed);
-    }
-
     static void forEachRow(int[] shape, long[][] strides, long[] base, Row row) {
         int rank = shape.length;
         int operands = strides.length;

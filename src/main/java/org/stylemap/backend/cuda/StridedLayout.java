@@ -1,13 +1,12 @@
 package org.stylemap.backend.cuda;
 
 import java.util.Arrays;
+import org.stylemap.backend.MergedStrides;
 import org.stylemap.backend.cuda.runtime.KernelArgs;
 
 /**
  * Several operands of one shape, each with its own strides (in elements), as the kernels of
- * kernels/strided.cuh take them: dimensions of size 1 dropped, neighbours that are contiguous in
- * every operand merged (a contiguous tensor becomes one dimension, a broadcast one keeps stride
- * 0), listed innermost first. Up to {@link #MAX_RANK} dimensions go into one launch; a layout with
+ * kernels/strided.cuh take them: merged as {@link MergedStrides} does, listed innermost first. Up to {@link #MAX_RANK} dimensions go into one launch; a layout with
  * more is split over its outer dimensions by {@link #forEachLaunch}.
  */
 final class StridedLayout {
@@ -26,28 +25,13 @@ final class StridedLayout {
 
     /** The merged layout of operands of this shape with these strides (row-major, outer first, as Tensor's). */
     static StridedLayout of(int[] shape, long[]... operandStrides) {
-        int ops = operandStrides.length;
-        int[] dims = new int[shape.length];
-        long[][] st = new long[ops][shape.length];
-        int rank = 0; // merged dimensions so far, outer first
-        for (int d = 0; d < shape.length; d++) {
-            if (shape[d] == 1) continue;
-            boolean merge = rank > 0 && (long) dims[rank - 1] * shape[d] <= Integer.MAX_VALUE;
-            for (int k = 0; k < ops && merge; k++) merge = st[k][rank - 1] == operandStrides[k][d] * shape[d];
-            if (merge) {
-                dims[rank - 1] *= shape[d];
-                for (int k = 0; k < ops; k++) st[k][rank - 1] = operandStrides[k][d];
-            } else {
-                dims[rank] = shape[d];
-                for (int k = 0; k < ops; k++) st[k][rank] = operandStrides[k][d];
-                rank++;
-            }
-        }
+        MergedStrides merged = MergedStrides.of(shape, operandStrides);
+        int rank = merged.rank(), ops = operandStrides.length;
         int[] inner = new int[rank];
         long[][] innerSt = new long[ops][rank];
         for (int d = 0; d < rank; d++) {
-            inner[d] = dims[rank - 1 - d];
-            for (int k = 0; k < ops; k++) innerSt[k][d] = st[k][rank - 1 - d];
+            inner[d] = merged.shape()[rank - 1 - d];
+            for (int k = 0; k < ops; k++) innerSt[k][d] = merged.strides()[k][rank - 1 - d];
         }
         return new StridedLayout(inner, innerSt);
     }
