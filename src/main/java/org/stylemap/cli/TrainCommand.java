@@ -50,14 +50,18 @@ final class TrainCommand extends Command {
         // --device is the config key device given on the command line (a resumed run may change it).
         List<String> assignments = new ArrayList<>(sets == null ? List.of() : List.of(sets));
         if (cl.hasOption("device")) assignments.add("device=" + Args.device(cl, "cpu"));
+        // --iterations is the key iter, so the run's checkpoints keep its target and a resume finishes the same run.
+        if (cl.hasOption("iterations")) assignments.add("iter=" + Args.intValue(cl, "iterations", 0, Range.atLeast(1)));
         TrainingState state;
         Path dir;
+        // What a resume changes is said once the run is known to go ahead.
+        List<String> changed = new ArrayList<>();
         if (cl.hasOption("resume")) {
             Path ckpt = Path.of(cl.getOptionValue("resume"));
             TrainConfig requested = cl.hasOption("config") ? load(configFile) : TrainConfig.defaults();
             TrainConfig changes = requested.with(assignments);
             Backends.get(changes.device());
-            state = Checkpoint.load(ckpt, stored -> Resume.apply(ckpt, stored, changes, err::println));
+            state = Checkpoint.load(ckpt, stored -> Resume.apply(ckpt, stored, changes, changed::add));
             // A resumed run continues in its own folder unless told otherwise.
             Path parent = ckpt.toAbsolutePath().getParent();
             dir = cl.hasOption("out") ? Path.of(cl.getOptionValue("out")) : parent;
@@ -68,11 +72,12 @@ final class TrainCommand extends Command {
             String runName = configFile.getFileName().toString().replaceFirst("\\.properties$", "");
             dir = Path.of(cl.getOptionValue("out", home.resolve("checkpoints").resolve(runName).toString()));
         }
-        long iterations = cl.hasOption("iterations") ? Args.intValue(cl, "iterations", 0, Range.atLeast(1)) : state.config.getInt("iter");
+        long iterations = state.config.getInt("iter");
         if (iterations <= state.iteration)
             throw new UsageException((cl.hasOption("iterations") ? "--iterations " : "iter=") + iterations
                     + " is not above the checkpoint's iteration " + state.iteration + ": nothing to train (give a larger --iterations)");
         RunFolder.prepare(dir, state, cl.hasOption("overwrite"));
+        changed.forEach(err::println);
         Trainer trainer = new Trainer(state, dir, iterations, err);
         // Ctrl-C asks the loop to finish its iteration and save, instead of killing the JVM.
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> trainer.interrupt());

@@ -82,6 +82,19 @@ class NothingLostTest {
         assertFalse(Files.exists(stale), "partial files of a killed run are cleared");
     }
 
+    /** A run started with --iterations N and killed finishes at N when resumed without it (the target is the run's key iter). */
+    @Test
+    void resumeKeepsTheRunsIterationTarget() throws Exception {
+        Path run = dir.resolve("target-kept");
+        Result r = Cli.run("train", "--config", config.toString(), "--out", run.toString(), "--iterations", "4");
+        assertEquals(0, r.code(), r.err());
+        Files.delete(run.resolve("ckpt-000004.h5"));
+        r = Cli.run("train", "--resume", run.resolve("ckpt-000002.h5").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("from iteration 2 to 4"), r.err());
+        assertEquals(List.of("1", "2", "3", "4"), iterations(run.resolve("metrics.csv")));
+    }
+
     /** Item 3: a fresh run into a folder holding a run is refused; --overwrite replaces it; no prefix matching. */
     @Test
     void aFreshRunDoesNotTruncateAnotherRun() throws Exception {
