@@ -8,7 +8,8 @@
 #   stylemap-gpu/native/                  libJCudaDriver only (not the 9.5 MB natives jar)
 #   stylemap-gpu/test/                    test classes (with the test kernels), JUnit console launcher
 #   stylemap-gpu/cuda-tests.txt           the test classes with cuda cases
-#   stylemap-gpu/src/test/resources/fixtures/parity_s32.h5, configs/, tools/peer/ (when present)
+#   stylemap-gpu/configs/, tools/peer/ (when present); not the parity fixture: the device tool sends
+#                                         the working tree, which holds it, and run.sh links it from there
 #   stylemap-gpu/BUNDLE.txt               commit, date, modules, sizes
 #
 # usage: tools/gpu-bundle/build.sh [--out FILE] [--official DIR]
@@ -75,7 +76,7 @@ fi
 stage=target/gpu-bundle
 b=$stage/stylemap-gpu
 rm -rf "$stage"
-mkdir -p "$b"/{lib,native,test,configs,src/test/resources/fixtures}
+mkdir -p "$b"/{lib,native,test,configs}
 
 # Runtime jars: everything the runtime scope brings except jcuda's natives jar (its one loaded
 # library goes to native/) and jhdf's lz4-java and compress-lzf: they decode only LZ4/LZF-compressed
@@ -90,11 +91,10 @@ natives=$(ls target/lib/jcuda-natives-*-linux-x86_64.jar)
   && find . -mindepth 1 ! -name 'libJCudaDriver-*.so' -delete)
 ls "$b"/native/libJCudaDriver-*.so >/dev/null || die "libJCudaDriver not found in $natives"
 
-# Test classes with the test kernels (kernels-test/), without the fixture (it goes where the tests
-# and run.sh look for it, src/test/resources/fixtures/, relative to the bundle).
+# Test classes with the test kernels (kernels-test/), without the fixtures: the working tree the
+# device tool sends already holds them (17 MB each), and run.sh links the one it needs.
 cp -r target/test-classes "$b/test/classes"
 rm -rf "$b/test/classes/fixtures"
-cp src/test/resources/fixtures/parity_s32.h5 "$b/src/test/resources/fixtures/"
 cp "$console" "$b/test/junit-platform-console-standalone.jar"
 # The test classes with cuda cases: those parametrized over CudaDevices or TestRuntimes.
 grep -rlE 'CudaDevices|TestRuntimes' src/test/java --include='*Test.java' \
@@ -106,12 +106,12 @@ fi
 cp tools/gpu-bundle/run.sh "$b/run.sh"
 chmod +x "$b/run.sh"
 
-# The Java runtime: the modules jdeps finds in the code that runs, less java.desktop (ImageIO and
-# the loss plot: run.sh runs no image code; it would add about 20 MB) and java.sql (only JUnit's
-# CSV-source routines refer to it; the CUDA tests use none).
+# The Java runtime: the modules jdeps finds in the code that runs, java.desktop included (the train
+# command's sample grids and loss plot, which CudaTrainingTest runs on the device), less java.sql
+# (only JUnit's CSV-source routines refer to it; the CUDA tests use none).
 modules=$("$jdk/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps \
   --class-path "$b/lib/*" "$b"/lib/*.jar "$b/test/junit-platform-console-standalone.jar" 2>/dev/null | tail -n1)
-modules=$(tr ',' '\n' <<<"$modules,jdk.incubator.vector,java.logging,jdk.unsupported" | grep -vxE 'java.desktop|java.sql' | sort -u | paste -sd,)
+modules=$(tr ',' '\n' <<<"$modules,jdk.incubator.vector,java.logging,jdk.unsupported" | grep -vxE 'java.sql' | sort -u | paste -sd,)
 echo "[gpu-bundle] jlink $modules"
 # jlink prints the incubator module's warning (on stdout); the filter drops that line only.
 "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --output "$b/jre" 2>&1 \
@@ -124,7 +124,7 @@ strip --strip-unneeded "$b/jre/lib/server/libjvm.so"
   echo "modules: $modules"
   echo "junit console: $platform"
   echo "unpacked sizes:"
-  (cd "$b" && du -sh jre lib native test src configs | sed 's/^/  /')
+  (cd "$b" && du -sh jre lib native test configs | sed 's/^/  /')
 } >"$b/BUNDLE.txt"
 
 mkdir -p "$(dirname "$out")"
@@ -154,6 +154,8 @@ if [[ $(cd "$(dirname "$out")" && pwd) == "$root"/* ]]; then
   carried_bytes=$(du -sb "$(dirname "$out")" | cut -f1)
   echo "[gpu-bundle] a device-tool call carrying $(dirname "$out") sends $(( (tree_bytes + carried_bytes) / 1048576 )) MiB" \
     "(working tree $(( tree_bytes / 1048576 )) MiB + $(dirname "$out") $(( carried_bytes / 1048576 )) MiB; limit 64 MiB)"
+  (( tree_bytes + carried_bytes <= 64 * 1048576 )) \
+    || die "that is over the device tool's 64 MiB: the call would be refused (make the working tree or the bundle smaller)"
 fi
 echo "[gpu-bundle] $out: $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }') MiB (limit $limit_mib MiB)"
 echo "[gpu-bundle] on the GPU machine: mkdir -p /tmp/sm && tar -xJf $(basename "$out") -C /tmp/sm && /tmp/sm/stylemap-gpu/run.sh OUTDIR [OFFICIAL_DIR]"

@@ -37,7 +37,7 @@ tar -xJf "$archive" -C "$tmp"
 
 # The tools run.sh calls, and nothing else: a GPU machine without a JDK has at least these.
 mkdir "$tmp/bin"
-for t in bash env sh cat cp mv rm ls mkdir mktemp date dirname basename head tail tee tr sed grep sort uniq \
+for t in bash env sh cat cp mv rm ln ls mkdir mktemp date dirname basename head tail tee tr sed grep sort uniq \
          find tar gzip timeout nproc uname printf sleep; do
   p=$(command -v "$t") || { echo "check.sh: $t not found here" >&2; exit 1; }
   ln -s "$p" "$tmp/bin/$t"
