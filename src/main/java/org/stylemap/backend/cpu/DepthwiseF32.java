@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 single-channel 2-D correlations at stride 1, one plane at a time: depthwise
- * convolutions (forward, backward-data, weight gradient) and upfirdn2d's pure filter. The input
+ * convolutions (forward, backward-data, weight gradient; upfirdn2d keeps double sums, see
+ * Upfirdn2dKernel). The input
  * plane is first copied into a zero-bordered heap plane ({@link HeapPlanes}), so the inner loops
  * read arrays with neither bounds arithmetic nor masks; each vector of columns of ROWS output
  * rows sums every tap in registers (ROWS independent FMA chains) and is stored once.
