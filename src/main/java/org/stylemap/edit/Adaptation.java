@@ -124,23 +124,10 @@ public final class Adaptation {
         return out;
     }
 
-    /**
-     * Mean squared error between a and b over the pixels where mask [1, size, size] is -1, i.e.
-     * how faithful an edit stays outside its region. (The local-editing metric of metrics/ computes
-     * the same measure for evaluation; this one serves the adapt report.)
-     */
-    public static double mseOutside(Tensor a, Tensor b, Tensor mask) {
-        double[] x = a.toDoubleArray(), y = b.toDoubleArray(), m = mask.toDoubleArray();
-        int plane = m.length;
-        double sum = 0;
-        long n = 0;
-        for (int i = 0; i < x.length; i++)
-            if (m[i % plane] <= -1) {
-                double d = x[i] - y[i];
-                sum += d * d;
-                n++;
-            }
-        if (n == 0) throw new IllegalArgumentException("the mask covers the whole image: nothing lies outside it");
-        return sum / n;
+    /** MSE_src of {@link LocalEditError}: how faithful an edit stays outside its region. */
+    private static double mseOutside(Tensor edit, Tensor photo, Tensor mask) {
+        double mse = LocalEditError.measure(edit, photo, photo, mask).mseSrc()[0];
+        if (Double.isNaN(mse)) throw new IllegalArgumentException("the mask covers the whole image: nothing lies outside it");
+        return mse;
     }
 }

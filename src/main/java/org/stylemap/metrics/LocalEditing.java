@@ -13,6 +13,7 @@ import org.stylemap.autograd.GradMode;
 import org.stylemap.data.ImageDataset;
 import org.stylemap.data.Progress;
 import org.stylemap.data.Split;
+import org.stylemap.edit.LocalEditError;
 import org.stylemap.edit.Masks;
 import org.stylemap.edit.Photos;
 import org.stylemap.memory.Scope;

@@ -1,4 +1,4 @@
-package org.stylemap.metrics;
+package org.stylemap.edit;
 
 import org.stylemap.ops.Elementwise;
 import org.stylemap.ops.Reductions;
@@ -12,7 +12,8 @@ import org.stylemap.tensor.Tensor;
  * photo, MSE_ref is the mean squared error between the edit and the reference inside the mask,
  * MSE_src the one between the edit and the source outside it, each averaged over the pixels and
  * the three channels of its region. Images are in [-1, 1]; the mask follows the editing
- * convention (official): values > -1 mark the region taken from the reference.
+ * convention (official): values > -1 mark the region taken from the reference. `eval`'s
+ * local-editing metric and the adapt report (MSE outside the edit, {@link Adaptation}) use it.
  */
 public final class LocalEditError {
     /** Per-pair errors; NaN where the region is empty (no masked pixel for mseRef, none unmasked for mseSrc). */

@@ -1,8 +1,7 @@
-package org.stylemap.metrics;
+package org.stylemap.edit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.stylemap.tensor.DType;
 import org.stylemap.tensor.Device;
@@ -63,24 +62,5 @@ class LocalEditErrorTest {
                 () -> LocalEditError.measure(full(0, 1, 3, 4, 4), full(0, 1, 3, 4, 4), full(0, 1, 3, 4, 4), full(1, 2, 4, 4)));
         assertThrows(IllegalArgumentException.class,
                 () -> LocalEditError.measure(full(0, 1, 3, 4, 4), full(0, 1, 3, 4, 5), full(0, 1, 3, 4, 4), full(1, 1, 4, 4)));
-    }
-
-    @Test
-    void halfMasksCycleThroughTheFourHalves() {
-        double[] m = new double[4 * 16];
-        for (int k = 0; k < 4; k++) LocalEditing.halfMask(k, 4, m, k * 16);
-        // pixel (x=0, y=0) is in the left and top halves; pixel (3, 3) in the right and bottom ones
-        assertEquals(List.of(1.0, -1.0, 1.0, -1.0), List.of(m[0], m[16], m[32], m[48]));
-        assertEquals(List.of(-1.0, 1.0, -1.0, 1.0), List.of(m[15], m[31], m[47], m[63]));
-        for (int k = 0; k < 4; k++) assertEquals(0, java.util.Arrays.stream(m, k * 16, k * 16 + 16).sum(), "half of pair " + k);
-    }
-
-    @Test
-    void eightBitRoundingMatchesSaveImage() {
-        // torchvision save_image: floor((clamp(x) + 1) / 2 * 255 + 0.5), read back as v / 127.5 - 1
-        double[] x = {-2, -1, 0, 1 / 255.0, 0.999, 1, 3};
-        double[] got = EightBit.round(Tensor.of(DType.F64, Device.CPU, x, 7)).toDoubleArray();
-        double[] bytes = {0, 0, 128, 128, 255, 255, 255};
-        for (int i = 0; i < x.length; i++) assertEquals(bytes[i] / 127.5 - 1, got[i], 1e-15, "x=" + x[i]);
     }
 }
