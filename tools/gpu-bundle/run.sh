@@ -64,10 +64,10 @@ if [[ -d $outdir && -n $(ls -A "$outdir") ]]; then die "OUTDIR $outdir is not em
 if [[ -n $official && ! -f $official/training/model.py ]]; then
   die "$official is not an official StyleMapGAN checkout (no training/model.py there)"
 fi
-# The parity fixture comes from the folder run.sh is started in: the repository's working tree,
+# The parity fixtures come from the folder run.sh is started in: the repository's working tree,
 # which the device tool sends beside the bundle (the bundle does not carry a second copy).
-fixture_source=$PWD/src/test/resources/fixtures/parity_s32.h5
-[[ -f $fixture_source ]] || die "no parity fixture at $fixture_source: start run.sh in the repository's root (the device tool's working directory)"
+fixtures_source=$PWD/src/test/resources/fixtures
+[[ -f $fixtures_source/parity_s32.h5 ]] || die "no parity fixture in $fixtures_source: start run.sh in the repository's root (the device tool's working directory)"
 bundle=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 java=$bundle/jre/bin/java
 [[ -x $java ]] || die "no Java runtime at $java: run.sh runs from an unpacked bundle (tools/gpu-bundle/build.sh)"
@@ -75,8 +75,8 @@ mkdir -p "$outdir" || die "cannot create OUTDIR $outdir"
 outdir=$(cd "$outdir" && pwd)
 [[ -n $official ]] && official=$(cd "$official" && pwd)
 cd "$bundle" || exit 2
-# The tests and verify-parity look for the fixture relative to the working directory, as in the repository.
-mkdir -p src/test/resources/fixtures && ln -sf "$fixture_source" src/test/resources/fixtures/parity_s32.h5
+# The tests and verify-parity look for the fixtures relative to the working directory, as in the repository.
+mkdir -p src/test/resources && ln -sfn "$fixtures_source" src/test/resources/fixtures
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/stylemap-gpu.XXXXXX")
 logs=$work/logs
